@@ -1,0 +1,94 @@
+"""Settings read from the environment and `.env` (prefix ``LINDUNGI_``).
+
+Every setting has an embedded default so that ``lindungi serve`` runs on a bare machine.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+import programs as _programs_pkg
+
+DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
+DEFAULT_PROGRAMS_DIR = Path(_programs_pkg.__file__).resolve().parent
+
+
+class Settings(BaseSettings):
+    """Lindungi's settings; see README's configuration table."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="LINDUNGI_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    bot_token: SecretStr | None = None
+    telegram_api_url: str = DEFAULT_TELEGRAM_API_URL
+    webhook_secret: SecretStr | None = None
+    public_url: str | None = None
+    database_url: str | None = None
+    redis_url: str | None = None
+    data_dir: Path = Path("data")
+    programs: Path = DEFAULT_PROGRAMS_DIR
+    # 32 random bytes, base64: encrypts NIKs and conversation state at rest. Generated
+    # once into the data folder when unset; set it explicitly when several hosts share data.
+    encryption_key: SecretStr | None = None
+    log_level: str = "INFO"
+    log_json: bool = False
+    # Apply database migrations when the server starts (one command for newcomers).
+    auto_migrate: bool = True
+    default_language: str = Field(default="id", pattern="^(id|en)$")
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return self.bot_token is not None and bool(self.bot_token.get_secret_value())
+
+    def resolved_database_url(self) -> str:
+        """The SQLAlchemy URL, with the async driver each dialect needs."""
+        url = self.database_url or f"sqlite:///{(self.data_dir / 'lindungi.sqlite3').resolve()}"
+        for plain, driver in (
+            ("sqlite://", "sqlite+aiosqlite://"),
+            ("postgresql://", "postgresql+psycopg://"),
+            ("postgres://", "postgresql+psycopg://"),
+        ):
+            if url.startswith(plain):
+                return driver + url[len(plain) :]
+        return url
+
+    def state_path(self) -> Path:
+        return self.data_dir / "state.sqlite3"
+
+    def ensure_data_dir(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+
+    def resolved_webhook_secret(self) -> str:
+        """The configured secret, or one generated once and kept in the data folder."""
+        if self.webhook_secret is not None:
+            return self.webhook_secret.get_secret_value()
+        return _read_or_create(self.data_dir / "webhook_secret", lambda: secrets.token_urlsafe(32))
+
+    def resolved_encryption_key(self) -> str:
+        if self.encryption_key is not None:
+            return self.encryption_key.get_secret_value()
+        return _read_or_create(self.data_dir / "encryption_key", _new_key)
+
+
+def _new_key() -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+def _read_or_create(path: Path, make: object) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        value = make()  # type: ignore[operator]
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(str(value))
+        tmp.chmod(0o600)
+        tmp.replace(path)
+        return str(value)
