@@ -1,0 +1,500 @@
+"""The conversation engine: (session, worker action) -> (new session, replies, query).
+
+It does no I/O. When it needs the database (is this NIK registered? store this registration)
+it returns a `Query`; the host answers it with `Engine.resume`.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from conversations.context import Context
+from conversations.errors import InputError
+from conversations.flow import Flow, Step, load_shipped_flows
+from conversations.i18n import LANGUAGES, escape, format_day
+from conversations.inputs import INPUTS, Parsed, Prompt
+from conversations.messages import Button, Incoming, Query, Reply
+from conversations.nik import check_agreement, parse_nik
+from conversations.session import Session
+
+COMMANDS = {
+    "start": "menu",
+    "menu": "menu",
+    "help": "menu",
+    "bantuan": "menu",
+    "daftar": "register",
+    "register": "register",
+    "cek": "check",
+    "check": "check",
+    "info": "info",
+    "status": "status",
+    "data": "data",
+    "mydata": "data",
+    "bahasa": "language",
+    "language": "language",
+    "lang": "language",
+    "batal": "cancel",
+    "cancel": "cancel",
+    "kembali": "back",
+    "back": "back",
+    "berhenti": "stop",
+    "stop": "stop",
+    "mulai": "resume",
+    "resume": "resume",
+    "tanya": "talk",
+    "ask": "talk",
+}
+
+
+@dataclass
+class Outcome:
+    """The result of one turn: the session to store, replies to send, a query to answer."""
+
+    session: Session
+    replies: list[Reply] = field(default_factory=list)
+    query: Query | None = None
+
+
+class Engine:
+    """Runs flows defined as data against a worker's session."""
+
+    def __init__(self, ctx: Context, flows: dict[str, Flow] | None = None) -> None:
+        self.ctx = ctx
+        self.flows = flows or load_shipped_flows(frozenset(INPUTS))
+
+    # -- entry points ------------------------------------------------------------------
+
+    def handle(self, session: Session, incoming: Incoming, today: date | None = None) -> Outcome:
+        """One worker action."""
+        turn = _Turn(self, _copy(session), today)
+        turn.dispatch(incoming)
+        return turn.outcome()
+
+    def resume(
+        self, session: Session, query: Query, result: dict[str, Any] | None, today: date | None = None
+    ) -> Outcome:
+        """Continue after the host answered `query` with `result`."""
+        turn = _Turn(self, _copy(session), today)
+        turn.resumed(query, result)
+        return turn.outcome()
+
+    def menu(self, session: Session, today: date | None = None) -> Outcome:
+        turn = _Turn(self, _copy(session), today)
+        turn.menu()
+        return turn.outcome()
+
+
+def _copy(session: Session) -> Session:
+    return Session.from_dict(copy.deepcopy(session.to_dict()))
+
+
+class _Turn:
+    """The work of one call: mutates its own copy of the session and collects replies."""
+
+    def __init__(self, engine: Engine, session: Session, today: date | None) -> None:
+        self.engine = engine
+        self.ctx = engine.ctx.on(today) if today else engine.ctx
+        self.s = session
+        self.replies: list[Reply] = []
+        self.query: Query | None = None
+
+    def outcome(self) -> Outcome:
+        return Outcome(self.s, self.replies, self.query)
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def t(self, key: str, **params: Any) -> str:
+        return self.ctx.t(self.s, key, **params)
+
+    def say(self, key: str, buttons: tuple[tuple[Button, ...], ...] = (), **params: Any) -> None:
+        self.replies.append(Reply(self.t(key, **params), buttons))
+
+    @property
+    def flow(self) -> Flow | None:
+        return self.engine.flows.get(self.s.flow) if self.s.flow else None
+
+    @property
+    def step(self) -> Step | None:
+        flow = self.flow
+        if flow is None or self.s.step is None or not flow.has(self.s.step):
+            return None
+        return flow.step(self.s.step)
+
+    def _rows(self, prompt: Prompt, with_nav: bool) -> tuple[tuple[Button, ...], ...]:
+        seq = self.s.seq
+        buttons = [Button(label, f"{seq}:{value}") for label, value in prompt.buttons]
+        cols = max(1, prompt.columns)
+        rows = [tuple(buttons[i : i + cols]) for i in range(0, len(buttons), cols)]
+        if prompt.nav:
+            rows.append(tuple(Button(label, f"{seq}:{value}") for label, value in prompt.nav))
+        if with_nav:
+            nav = []
+            if self.s.back:
+                nav.append(Button(self.t("button.back"), f"{seq}:@back"))
+            nav.append(Button(self.t("button.cancel"), f"{seq}:@cancel"))
+            rows.append(tuple(nav))
+        return tuple(rows)
+
+    def _prompt(self, step: Step) -> Prompt:
+        return INPUTS[step.input]().prompt(self.ctx, step, self.s)
+
+    def ask(self, prefix: str | None = None) -> None:
+        """Send the current step's question (optionally after a one-line note)."""
+        step = self.step
+        if step is None:
+            self.menu()
+            return
+        prompt = self._prompt(step)
+        text = self.t(step.ask, **prompt.params)
+        if prefix:
+            text = f"{prefix}\n\n{text}"
+        if prompt.share_contact:
+            self.replies.append(
+                Reply(text, share_contact=self.t("button.share_phone"))
+            )
+            return
+        self.replies.append(Reply(text, self._rows(prompt, with_nav=True)))
+
+    def error(self, exc: InputError) -> None:
+        """Say what was wrong and what to do, with the current question's buttons."""
+        text = self.t(f"err.{exc.code}", **exc.params)
+        step = self.step
+        if step is None:
+            self.replies.append(Reply(text))
+            return
+        prompt = self._prompt(step)
+        if prompt.share_contact:
+            self.replies.append(Reply(text, share_contact=self.t("button.share_phone")))
+        else:
+            self.replies.append(Reply(text, self._rows(prompt, with_nav=True)))
+
+    def menu(self, continuing: bool = False) -> None:
+        rows: list[tuple[Button, ...]] = []
+        if self.s.flow:
+            rows.append((Button(self.t("menu.continue"), "m:continue"),))
+        rows += [
+            (Button(self.t("menu.register"), "m:register"), Button(self.t("menu.check"), "m:check")),
+            (Button(self.t("menu.info"), "m:info"), Button(self.t("menu.status"), "m:status")),
+            (Button(self.t("menu.talk"), "m:talk"), Button(self.t("menu.language"), "m:language")),
+        ]
+        self.say("menu.greeting" if not continuing else "menu.again", tuple(rows))
+
+    def end_flow(self) -> None:
+        self.s.end()
+
+    # -- dispatch ------------------------------------------------------------------------
+
+    def dispatch(self, incoming: Incoming) -> None:
+        if incoming.kind == "command":
+            self.command(COMMANDS.get(incoming.text.lower(), ""))
+        elif incoming.kind == "callback":
+            self.callback(incoming.data)
+        elif incoming.kind == "edited":
+            self.note_and_reask("err.input.edited")
+        elif incoming.kind == "unsupported" and self.step is None:
+            self.say("err.input.unsupported_idle", self._menu_button())
+        elif incoming.kind == "text" and self._is_nav_text(incoming.text):
+            self.command(self._is_nav_text(incoming.text))
+        elif self.step is not None:
+            self.answer(incoming)
+        else:
+            self.say("menu.not_understood", self._menu_button())
+
+    def _menu_button(self) -> tuple[tuple[Button, ...], ...]:
+        return ((Button(self.t("button.menu"), "m:menu"),),)
+
+    def _is_nav_text(self, text: str) -> str:
+        """Reply-keyboard buttons send their label as text: map it back to the command."""
+        label = text.strip()
+        if label == self.t("button.back"):
+            return "back"
+        if label == self.t("button.cancel"):
+            return "cancel"
+        return ""
+
+    def note_and_reask(self, key: str) -> None:
+        if self.step is not None:
+            self.ask(prefix=self.t(key))
+        else:
+            self.say(key, self._menu_button())
+
+    def command(self, action: str) -> None:
+        if action == "menu":
+            self.menu()
+        elif action == "register":
+            self.register()
+        elif action == "cancel":
+            if self.s.flow:
+                self.end_flow()
+                self.say("flow.cancelled", self._menu_button())
+            else:
+                self.say("flow.nothing_to_cancel", self._menu_button())
+        elif action == "back":
+            self.back()
+        elif action == "status":
+            self.query = Query("my_status")
+        elif action == "language":
+            rows = tuple((Button(self.t(f"language.{lang}"), f"l:{lang}"),) for lang in LANGUAGES)
+            self.say("language.ask", rows)
+        elif action == "stop":
+            self.s.opted_out = True
+            self.say("broadcast.stopped", self._menu_button())
+        elif action == "resume":
+            self.s.opted_out = False
+            self.say("broadcast.resumed", self._menu_button())
+        elif action in ("check", "info", "talk", "data"):
+            self.note_and_reask(f"soon.{action}")
+        else:
+            self.note_and_reask("err.input.unknown_command")
+
+    def register(self) -> None:
+        if self.s.flow == "registration" and self.step is not None:
+            self.ask(prefix=self.t("flow.continuing"))
+            return
+        flow = self.engine.flows["registration"]
+        self.s.start(flow.id, flow.first.id)
+        self.say("reg.intro")
+        self.ask()
+
+    def callback(self, data: str) -> None:
+        prefix, _, rest = data.partition(":")
+        if prefix == "m":
+            if rest == "continue":
+                self.note_and_reask("flow.continuing")
+            else:
+                self.command(rest)
+        elif prefix == "l" and rest in LANGUAGES:
+            self.s.lang, self.s.lang_chosen = rest, True
+            self.note_and_reask("language.changed")
+        elif prefix.isdigit() and int(prefix) == self.s.seq and self.step is not None:
+            if rest == "@back":
+                self.back()
+            elif rest == "@cancel":
+                self.command("cancel")
+            else:
+                self.answer(Incoming(kind="callback", data=rest))
+        else:
+            self.note_and_reask("err.input.stale_button")
+
+    def back(self) -> None:
+        flow = self.flow
+        if flow is None:
+            self.say("flow.nothing_to_cancel", self._menu_button())
+            return
+        while self.s.back:
+            previous = self.s.back.pop()
+            step = flow.step(previous)
+            if INPUTS[step.input]().skip(self.ctx, self.s) is None:
+                self._move_to(previous)
+                self.ask()
+                return
+        self.ask(prefix=self.t("flow.first_question"))
+
+    def _move_to(self, step_id: str) -> None:
+        self.s.step = step_id
+        self.s.seq += 1
+        self.s.page = 0
+
+    # -- answering -----------------------------------------------------------------------
+
+    def answer(self, incoming: Incoming) -> None:
+        step = self.step
+        assert step is not None
+        try:
+            parsed = INPUTS[step.input]().read(self.ctx, step, self.s, incoming)
+        except InputError as exc:
+            self.error(exc)
+            return
+        if parsed.page is not None:
+            self.s.page = parsed.page
+            self.ask()
+            return
+        if parsed.choices is not None:
+            self.replies.append(parsed.choices)
+            return
+        if parsed.ack is not None:
+            self.replies.append(parsed.ack)
+        self.accept(step, parsed)
+
+    def accept(self, step: Step, parsed: Parsed) -> None:
+        branch = parsed.branch
+        if step.input == "summary":
+            self.summary_action(str(parsed.value))
+            return
+        if step.input == "consent":
+            if branch == "no":
+                self.end_flow()
+                self.say("consent.declined", self._menu_button())
+                return
+            parsed.value = self._consent_record()
+        if step.input == "regency" and branch == "outside":
+            self.end_flow()
+            self.say("reg.outside", self._menu_button())
+            return
+        if step.save and branch != "change":
+            self.s.answers[step.save] = parsed.value
+        self.s.answers.update(parsed.extra)
+        if self.s.answers.get("gender"):
+            self.s.gender = self.s.answers["gender"]
+        for check in step.check:
+            if not self.run_check(check):
+                return
+        if step.query == "nik_status":
+            self.query = Query("nik_status", {"nik": self.s.answers["nik"]})
+            return
+        self.advance(step, branch)
+
+    def _consent_record(self) -> dict[str, str]:
+        text = self.t("reg.consent", **self.ctx.consent_params(self.s))
+        return {
+            "version": self.ctx.consent_version,
+            "sha256": hashlib.sha256(text.encode()).hexdigest(),
+            "lang": self.s.lang,
+            "purpose": "registration:" + (self._program_id() or "self"),
+        }
+
+    def _program_id(self) -> str | None:
+        program = self.ctx.program_of(self.s)
+        return program[0] if program else None
+
+    def run_check(self, check: str) -> bool:
+        a = self.s.answers
+        if check == "nik_agrees":
+            try:
+                nik = parse_nik(a["nik"], self.ctx.regions)
+                check_agreement(nik, date.fromisoformat(a["birth_date"]), a["gender"])
+            except InputError as exc:
+                for key in ("nik", "birth_date", "gender"):
+                    a.pop(key, None)
+                self._move_to("nik")
+                self.ask(prefix=self.t(f"err.{exc.code}"))
+                return False
+            return True
+        if check == "age_limit":
+            born = date.fromisoformat(a["birth_date"])
+            today = self.ctx.today
+            age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+            if age >= self.ctx.max_age:
+                self.end_flow()
+                self.say("reg.too_old", self._menu_button(), age=age, limit=self.ctx.max_age)
+                return False
+            return True
+        raise KeyError(check)
+
+    def advance(self, step: Step, branch: str | None) -> None:
+        flow = self.flow
+        assert flow is not None
+        target = self._next_of(flow, step, branch)
+        self.s.back.append(step.id)
+        while target is not None:
+            if self.s.return_to and target == self.s.return_to:
+                self.s.return_to = None
+                target = "summary"
+            candidate = flow.step(target)
+            if not self._applies(candidate):
+                if candidate.save:
+                    self.s.answers.pop(candidate.save, None)
+                target = self._next_of(flow, candidate, None)
+                continue
+            auto = INPUTS[candidate.input]().skip(self.ctx, self.s)
+            if auto is not None:
+                if candidate.save:
+                    self.s.answers[candidate.save] = auto.value
+                self.s.back.append(candidate.id)
+                target = self._next_of(flow, candidate, auto.branch)
+                continue
+            self._move_to(target)
+            self.ask()
+            return
+        self.end_flow()
+        self.menu()
+
+    def _applies(self, step: Step) -> bool:
+        return all(self.s.answers.get(k) == v for k, v in step.when.items())
+
+    @staticmethod
+    def _next_of(flow: Flow, step: Step, branch: str | None) -> str | None:
+        if isinstance(step.next, dict) and branch in step.next:
+            return step.next[branch]
+        if isinstance(step.next, str):
+            return step.next
+        following = flow.following(step.id)
+        return following.id if following else None
+
+    def summary_action(self, action: str) -> None:
+        flow = self.flow
+        assert flow is not None
+        if action == "send":
+            self.query = Query("submit", self.submission())
+            return
+        if action == "edit":
+            rows = tuple(
+                (Button(self.t(target.label), f"{self.s.seq}:f:{target.field}"),)
+                for target in flow.edit
+            )
+            self.say("reg.edit_which", rows)
+            return
+        target = flow.edit_target(action.removeprefix("f:"))
+        if target is None:
+            self.error(InputError("input.stale_button"))
+            return
+        self.s.return_to = target.until
+        self.s.back.append("summary")
+        start = flow.step(target.start)
+        if INPUTS[start.input]().skip(self.ctx, self.s) is not None:
+            self.advance(start, None)
+            return
+        self._move_to(target.start)
+        self.ask()
+
+    def submission(self) -> dict[str, Any]:
+        a = dict(self.s.answers)
+        a["program"] = self._program_id()
+        a["key"] = self.s.key
+        a["language"] = self.s.lang
+        return a
+
+    # -- after the host answered ---------------------------------------------------------
+
+    def resumed(self, query: Query, result: dict[str, Any] | None) -> None:
+        if query.kind == "nik_status":
+            if result:
+                self.end_flow()
+                self.say("reg.nik_exists", self._menu_button(), **self._status_params(result))
+                return
+            step = self.step
+            assert step is not None
+            self.advance(step, None)
+        elif query.kind == "submit":
+            assert result is not None
+            if result.get("outcome") == "duplicate_nik":
+                self.end_flow()
+                self.say("reg.nik_exists", self._menu_button(), **self._status_params(result))
+                return
+            name = escape(str(self.s.answers.get("full_name", "")).split(" ")[0])
+            self.say("reg.sent", self._status_buttons(), first_name=name, reference=result["reference"])
+            self.end_flow()
+        elif query.kind == "my_status":
+            if not result:
+                rows = ((Button(self.t("menu.register"), "m:register"),),)
+                self.say("status.none", rows)
+                return
+            self.say(f"status.{result['status']}", self._menu_button(), **self._status_params(result))
+
+    def _status_buttons(self) -> tuple[tuple[Button, ...], ...]:
+        return ((Button(self.t("menu.status"), "m:status"), Button(self.t("button.menu"), "m:menu")),)
+
+    def _status_params(self, result: dict[str, Any]) -> dict[str, Any]:
+        created = result.get("created_at")
+        return {
+            "reference": result.get("reference", ""),
+            "status_text": self.t(f"status.name.{result.get('status', 'pending')}"),
+            "program": escape(result.get("program_name") or self.t("status.no_program")),
+            "kpj": escape(result.get("kpj") or ""),
+            "reason": escape(result.get("reason") or ""),
+            "created": format_day(date.fromisoformat(str(created)[:10]), self.s.lang) if created else "",
+        }

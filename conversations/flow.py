@@ -1,0 +1,120 @@
+"""Flow definitions: the steps of a conversation as data, checked when loaded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from conversations.errors import FlowDefinitionError
+
+
+@dataclass(frozen=True)
+class Step:
+    """One question of a flow."""
+
+    id: str
+    ask: str
+    input: str
+    save: str | None = None
+    when: dict[str, Any] = field(default_factory=dict)
+    next: str | dict[str, str] | None = None
+    options: tuple[Any, ...] = ()
+    labels: str | None = None
+    check: tuple[str, ...] = ()
+    query: str | None = None
+
+
+@dataclass(frozen=True)
+class EditTarget:
+    """A field the summary lets a worker change: which steps to run again."""
+
+    field: str
+    label: str
+    start: str
+    until: str
+
+
+@dataclass(frozen=True)
+class Flow:
+    """An ordered list of steps with branches."""
+
+    id: str
+    steps: tuple[Step, ...]
+    edit: tuple[EditTarget, ...] = ()
+
+    @property
+    def first(self) -> Step:
+        return self.steps[0]
+
+    def step(self, step_id: str) -> Step:
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise KeyError(step_id)
+
+    def has(self, step_id: str) -> bool:
+        return any(step.id == step_id for step in self.steps)
+
+    def following(self, step_id: str) -> Step | None:
+        """The step written after `step_id`, or None at the end."""
+        ids = [step.id for step in self.steps]
+        index = ids.index(step_id) + 1
+        return self.steps[index] if index < len(ids) else None
+
+    def edit_target(self, field_name: str) -> EditTarget | None:
+        return next((t for t in self.edit if t.field == field_name), None)
+
+
+_STEP_FIELDS = set(Step.__dataclass_fields__)
+
+
+def parse_flow(data: Any, source: str, known_inputs: set[str]) -> Flow:
+    """Build a Flow from YAML data; errors name the file, the field and the problem."""
+    if not isinstance(data, dict) or "id" not in data or "steps" not in data:
+        raise FlowDefinitionError(f"{source}: needs `id` and `steps`")
+    steps: list[Step] = []
+    for index, raw in enumerate(data["steps"]):
+        where = f"{source}: steps[{index}]"
+        if not isinstance(raw, dict):
+            raise FlowDefinitionError(f"{where}: must be a mapping")
+        unknown = set(raw) - _STEP_FIELDS
+        if unknown:
+            raise FlowDefinitionError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+        for required in ("id", "ask", "input"):
+            if required not in raw:
+                raise FlowDefinitionError(f"{where}: `{required}` is missing")
+        if raw["input"] not in known_inputs:
+            raise FlowDefinitionError(f"{where}: input `{raw['input']}` is not a known kind")
+        check = raw.get("check", ())
+        checks = (check,) if isinstance(check, str) else tuple(check)
+        steps.append(Step(**{**raw, "options": tuple(raw.get("options", ())), "check": checks}))
+    ids = [s.id for s in steps]
+    if len(ids) != len(set(ids)):
+        raise FlowDefinitionError(f"{source}: steps: step ids must be unique")
+    for step in steps:
+        targets = step.next.values() if isinstance(step.next, dict) else [step.next]
+        for target in targets:
+            if target is not None and target not in ids:
+                raise FlowDefinitionError(f"{source}: {step.id}.next: no step `{target}`")
+    edits = []
+    for raw in data.get("edit", []):
+        target = EditTarget(raw["field"], raw["label"], raw["from"], raw["until"])
+        if target.start not in ids or target.until not in ids:
+            raise FlowDefinitionError(f"{source}: edit {target.field}: unknown step")
+        edits.append(target)
+    return Flow(id=str(data["id"]), steps=tuple(steps), edit=tuple(edits))
+
+
+@cache
+def load_shipped_flows(known_inputs: frozenset[str]) -> dict[str, Flow]:
+    """Every flow in `conversations/flows/`, by id."""
+    flows: dict[str, Flow] = {}
+    for entry in (resources.files("conversations") / "flows").iterdir():
+        if entry.name.endswith(".yaml"):
+            flow = parse_flow(yaml.safe_load(entry.read_text("utf-8")), entry.name, known_inputs)
+            flows[flow.id] = flow
+    return flows

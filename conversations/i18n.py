@@ -1,0 +1,91 @@
+"""Message catalogues (YAML, one per language) and Indonesian-style formatting of dates and money."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+from conversations.errors import FlowDefinitionError
+
+LANGUAGES = ("id", "en")
+DEFAULT_LANGUAGE = "id"
+
+
+def _flatten(prefix: str, node: Any, out: dict[str, str], source: str) -> None:
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            _flatten(f"{prefix}.{key}" if prefix else str(key), value, out, source)
+    elif isinstance(node, str):
+        out[prefix] = node.rstrip("\n")
+    else:
+        raise FlowDefinitionError(f"{source}: {prefix}: a message must be text")
+
+
+class Catalog:
+    """All texts the bot sends, by language and dotted key; `{name}` placeholders."""
+
+    def __init__(self, messages: Mapping[str, Mapping[str, str]]) -> None:
+        self._messages = messages
+
+    @classmethod
+    def from_texts(cls, texts: Mapping[str, str]) -> Catalog:
+        messages: dict[str, dict[str, str]] = {}
+        for lang, text in texts.items():
+            flat: dict[str, str] = {}
+            _flatten("", yaml.safe_load(text) or {}, flat, f"locales/{lang}.yaml")
+            messages[lang] = flat
+        return cls(messages)
+
+    @classmethod
+    def load_shipped(cls) -> Catalog:
+        return _shipped_catalog()
+
+    def languages(self) -> tuple[str, ...]:
+        return tuple(self._messages)
+
+    def keys(self, lang: str) -> set[str]:
+        return set(self._messages[lang])
+
+    def has(self, key: str, lang: str = DEFAULT_LANGUAGE) -> bool:
+        return key in self._messages.get(lang, {})
+
+    def text(self, lang: str, key: str, **params: Any) -> str:
+        """The message `key` in `lang` (falling back to Indonesian), with params filled in."""
+        table = self._messages.get(lang) or self._messages[DEFAULT_LANGUAGE]
+        template = table.get(key)
+        if template is None:
+            template = self._messages[DEFAULT_LANGUAGE].get(key)
+        if template is None:
+            raise KeyError(key)
+        return template.format_map(params) if params else template
+
+
+@cache
+def _shipped_catalog() -> Catalog:
+    folder = resources.files("conversations") / "locales"
+    return Catalog.from_texts(
+        {lang: (folder / f"{lang}.yaml").read_text(encoding="utf-8") for lang in LANGUAGES}
+    )
+
+
+def format_money(amount: int) -> str:
+    """Rupiah the Indonesian way: ``Rp16.800``."""
+    return "Rp" + format_decimal(amount, format="#,##0", locale="id_ID")
+
+
+def format_day(day: date, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A date like ``9 Desember 2025`` (or ``9 December 2025``)."""
+    return format_date(day, format="d MMMM y", locale="id_ID" if lang == "id" else "en_GB")
+
+
+def escape(value: object) -> str:
+    """Escape a worker-supplied value for Telegram's HTML parse mode."""
+    return html.escape(str(value), quote=False)
