@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from conversations.i18n import Catalog, escape, format_day, format_money
 from conversations.phone import format_phone
 from conversations.occupations import Occupation, load_occupations
+from conversations.programs import ProgramSet
 from conversations.regions import RegionDirectory
 from conversations.session import Session
 
@@ -114,3 +115,19 @@ class Context:
             "income": format_money(int(a.get("monthly_income", 0))),
             "heir": heir_text,
         }
+
+
+class ProgramSetChooser:
+    """A `ProgramChooser` over the loaded program files."""
+
+    def __init__(self, programs: ProgramSet) -> None:
+        self.programs = programs
+
+    def served_regencies(self) -> tuple[str, ...]:
+        return tuple(sorted(self.programs.regions()))
+
+    def program_for(self, regency: str, occupation: str, on: date) -> tuple[str, str] | None:
+        for program in self.programs.for_region(regency, on):
+            if program.funds(occupation):
+                return program.id, program.name
+        return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from conversations.context import Context
@@ -97,7 +97,10 @@ class _Turn:
 
     def __init__(self, engine: Engine, session: Session, today: date | None) -> None:
         self.engine = engine
-        self.ctx = engine.ctx.on(today) if today else engine.ctx
+        # A datetime (not just a date) also timestamps the consent record.
+        self.now = today if isinstance(today, datetime) else None
+        day = today.date() if isinstance(today, datetime) else today
+        self.ctx = engine.ctx.on(day) if day else engine.ctx
         self.s = session
         self.replies: list[Reply] = []
         self.query: Query | None = None
@@ -355,6 +358,7 @@ class _Turn:
             "sha256": hashlib.sha256(text.encode()).hexdigest(),
             "lang": self.s.lang,
             "purpose": "registration:" + (self._program_id() or "self"),
+            "at": self.now.isoformat() if self.now else "",
         }
 
     def _program_id(self) -> str | None:

@@ -230,7 +230,9 @@ class Rules(_Frozen):
         jkm = self.benefits.jkm
         parts = jkm.death_benefit.value + jkm.periodic_benefit.value + jkm.funeral.value
         if jkm.total.value != parts:
-            raise ValueError(f"benefits.jkm.total is {jkm.total.value} but its parts add up to {parts}")
+            raise ValueError(
+                f"benefits.jkm.total is {jkm.total.value} but its parts add up to {parts}"
+            )
         for window in self.discount.windows:
             if window.end < window.start:
                 raise ValueError(f"discount.windows: {window.sector} ends before it starts")

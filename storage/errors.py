@@ -4,7 +4,8 @@ StorageError
 ├── CryptoError        a key or ciphertext is unusable
 ├── DuplicateNikError  a registration with this NIK exists (carries its summary)
 ├── NotFoundError      no such row
-└── ConflictError      the row is not in a state that allows the change
+├── ConflictError      the row is not in a state that allows the change
+└── LockTimeout        a chat's lock was not acquired in time
 """
 
 from __future__ import annotations
@@ -34,3 +35,7 @@ class NotFoundError(StorageError):
 
 class ConflictError(StorageError):
     """The row's current state does not allow the requested change."""
+
+
+class LockTimeout(StorageError):
+    """A chat's lock could not be acquired within the timeout."""

@@ -1,0 +1,115 @@
+"""Build every service the server needs from settings, and close them again."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.metrics import Metrics
+from bot.settings import Settings
+from bot.telegram import TelegramApi
+from conversations.context import Context, ProgramSetChooser
+from conversations.engine import Engine
+from conversations.i18n import Catalog
+from conversations.programs import ProgramSet, load_programs
+from conversations.regions import RegionDirectory
+from conversations.rules import load_rules
+from handlers.processor import BotApi, UpdateProcessor
+from handlers.queries import RegistrationQueries
+from storage.crypto import Cipher
+from storage.db import Database
+from storage.migrate import upgrade
+from storage.officials import Officials
+from storage.regions import count_regions, load_regions
+from storage.registrations import Registrations
+from storage.state import StateStore, make_state_store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """The long-lived objects of one process."""
+
+    settings: Settings
+    db: Database
+    cipher: Cipher
+    state: StateStore
+    registrations: Registrations
+    officials: Officials
+    programs: ProgramSet
+    regions: RegionDirectory
+    engine: Engine
+    api: BotApi | None
+    processor: UpdateProcessor | None
+    metrics: Metrics
+
+    async def close(self) -> None:
+        if isinstance(self.api, TelegramApi):
+            await self.api.close()
+        await self.state.close()
+        await self.db.dispose()
+
+
+def load_program_set(folder: Path) -> ProgramSet:
+    """Programs from a folder; a wrong file stops start-up with the file, field and problem."""
+    return load_programs(folder)
+
+
+async def load_region_directory(db: Database) -> RegionDirectory:
+    """The full imported list when `lindungi regions import` ran, else the shipped subset."""
+    if await count_regions(db) > 0:
+        return RegionDirectory.from_rows(await load_regions(db))
+    return RegionDirectory.load_shipped()
+
+
+def build_engine(regions: RegionDirectory, programs: ProgramSet) -> Engine:
+    rules = load_rules()
+    ctx = Context(
+        catalog=Catalog.load_shipped(),
+        regions=regions,
+        programs=ProgramSetChooser(programs),
+        max_age=rules.participant.age_limit.value,
+    )
+    return Engine(ctx)
+
+
+async def build_services(settings: Settings, api: BotApi | None = None) -> Services:
+    """Connect to the database and state store, load programs and regions, wire the engine."""
+    settings.ensure_data_dir()
+    url = settings.resolved_database_url()
+    if settings.auto_migrate:
+        await asyncio.to_thread(upgrade, url)
+    programs = load_program_set(settings.programs)
+    for warning in programs.warnings:
+        log.warning("programs: %s", warning)
+    cipher = Cipher(settings.resolved_encryption_key())
+    db = Database.from_url(url)
+    state = make_state_store(settings.redis_url, settings.state_path(), cipher)
+    regions = await load_region_directory(db)
+    registrations = Registrations(db, cipher)
+    engine = build_engine(regions, programs)
+    metrics = Metrics()
+    if api is None and settings.telegram_enabled:
+        assert settings.bot_token is not None
+        api = TelegramApi(settings.bot_token.get_secret_value(), settings.telegram_api_url)
+    if isinstance(api, TelegramApi):
+        await api.start()
+    processor = None
+    if api is not None:
+        queries = RegistrationQueries(registrations, _program_namer(programs))
+        processor = UpdateProcessor(engine, state, queries, api, on_call=metrics.api_call)
+    return Services(
+        settings, db, cipher, state, registrations, Officials(db), programs, regions,
+        engine, api, processor, metrics,
+    )
+
+
+def _program_namer(programs: ProgramSet):  # type: ignore[no-untyped-def]
+    def name(program_id: str) -> str | None:
+        program = programs.get(program_id)
+        return program.name if program else None
+
+    return name

@@ -1,0 +1,49 @@
+"""The Bot API client: python-telegram-bot's `Bot`, pointed at `LINDUNGI_TELEGRAM_API_URL`.
+
+Calls go through `Bot.do_api_request` and return Telegram's raw JSON result, so no object
+tree is built for every answer; errors arrive as `telegram.error` exceptions.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Bot
+from telegram.request import HTTPXRequest
+
+log = logging.getLogger(__name__)
+
+
+class TelegramApi:
+    """One bot's Bot API connection with a bounded pool of keep-alive connections."""
+
+    def __init__(self, token: str, api_url: str, *, pool_size: int = 32) -> None:
+        root = api_url.rstrip("/")
+        self.bot = Bot(
+            token,
+            base_url=f"{root}/bot",
+            base_file_url=f"{root}/file/bot",
+            request=HTTPXRequest(
+                connection_pool_size=pool_size, pool_timeout=10.0, read_timeout=15.0
+            ),
+            get_updates_request=HTTPXRequest(connection_pool_size=2, read_timeout=60.0),
+        )
+
+    async def start(self) -> None:
+        """Open the connection pool and say who we are (getMe); tolerate Telegram being down."""
+        try:
+            await self.bot.initialize()
+            log.info("Telegram bot @%s ready", self.bot.username)
+        except Exception as exc:  # an unreachable API must not stop the server from starting
+            # The request pools are open by now; getMe is retried by the next initialize().
+            log.warning("Telegram is unreachable at start-up (%s)", type(exc).__name__)
+
+    async def call(self, method: str, params: dict[str, Any]) -> Any:
+        return await self.bot.do_api_request(method, api_kwargs=params)
+
+    async def close(self) -> None:
+        try:
+            await self.bot.shutdown()
+        except Exception:  # closing twice or after a failed start is harmless
+            log.debug("bot shutdown raised", exc_info=True)

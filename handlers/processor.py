@@ -1,0 +1,181 @@
+"""Process one Telegram update: de-duplicate, order per chat, run the engine, deliver replies.
+
+Durability: the new state and the replies it produced are written in one save *before*
+anything is sent, together with the update id (so a redelivered update is recognised). Replies
+leave the outbox only once Telegram accepted them; what could not be sent is retried by
+`flush_pending`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from conversations.engine import Engine, Outcome
+from conversations.messages import Query, Reply
+from conversations.session import Session
+from handlers.render import answer_callback, outbox_item, send_message
+from handlers.updates import Envelope, parse_update
+from storage.state import StateStore
+
+log = logging.getLogger(__name__)
+
+RECENT_UPDATES = 50
+MAX_QUERIES_PER_TURN = 4
+
+
+class BotApi(Protocol):
+    """Makes one Bot API call; raises `telegram.error` exceptions like Telegram's answers."""
+
+    async def call(self, method: str, params: dict[str, Any]) -> Any: ...
+
+
+QueryRunner = Callable[[Query, Envelope], Awaitable[dict[str, Any] | None]]
+
+
+class UpdateProcessor:
+    """Runs updates through the engine with per-chat ordering and an outbox per chat."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        state: StateStore,
+        run_query: QueryRunner,
+        api: BotApi,
+        *,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        on_call: Callable[[str, str], None] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.state = state
+        self.run_query = run_query
+        self.api = api
+        self.now = now
+        self.on_call = on_call or (lambda method, result: None)
+
+    async def process(self, update: Any) -> str:
+        """Handle one update; returns a short outcome label (for metrics and logs)."""
+        env = parse_update(update)
+        if env.chat_id is None:
+            return "ignored"
+        if env.chat_type != "private":
+            return await self._not_private(env)
+        async with self.state.lock(env.chat_id):
+            doc = await self.state.load(env.chat_id) or {}
+            recent: list[int] = doc.get("recent", [])
+            label = "ignored"
+            if env.update_id in recent:
+                await self._flush(env.chat_id, doc)
+                return "duplicate"
+            if env.blocked_us:
+                doc["blocked"] = True
+                doc["outbox"] = []
+            elif env.incoming is not None:
+                doc.pop("blocked", None)
+                label = await self._turn(env, doc)
+            doc["recent"] = [*recent, env.update_id][-RECENT_UPDATES:]
+            await self.state.save(env.chat_id, doc)
+            await self._flush(env.chat_id, doc)
+            return "blocked" if env.blocked_us else label
+
+    async def _turn(self, env: Envelope, doc: dict[str, Any]) -> str:
+        assert env.chat_id is not None and env.incoming is not None
+        session = Session.from_dict(doc.get("session"))
+        today = self.now()
+        label = "handled"
+        try:
+            outcome = self.engine.handle(session, env.incoming, today)
+            for _ in range(MAX_QUERIES_PER_TURN):
+                if outcome.query is None:
+                    break
+                result = await self.run_query(outcome.query, env)
+                outcome = self.engine.resume(outcome.session, outcome.query, result, today)
+        except Exception:
+            # The worker's answer is not taken: the session stays as it was and they are asked
+            # to send it again. Only the update id is logged, never the content.
+            log.exception("update %s failed", env.update_id)
+            outcome = Outcome(session, [])
+            text = self.engine.ctx.t(session, "err.internal")
+            outcome.replies.append(Reply(text))
+            label = "failed"
+        pending: list[dict[str, Any]] = doc.get("outbox", [])
+        if env.callback_id:
+            pending.append(answer_callback(env.callback_id))
+        nav = (self.engine.ctx.t(outcome.session, "button.back"),
+               self.engine.ctx.t(outcome.session, "button.cancel"))
+        pending.extend(send_message(env.chat_id, reply, nav) for reply in outcome.replies)
+        doc["outbox"] = pending
+        doc["session"] = outcome.session.to_dict()
+        return label
+
+    async def _not_private(self, env: Envelope) -> str:
+        """Groups and channels: answer a command once with a pointer to a private chat."""
+        if env.is_command and env.chat_id is not None:
+            text = self.engine.ctx.t(Session(), "group.private_only")
+            item = outbox_item("sendMessage", {"chat_id": env.chat_id, "text": text})
+            await self._send(item)
+        return "not_private"
+
+    async def flush_pending(self, limit: int = 100) -> int:
+        """Send replies left in outboxes (after a Telegram error or a crash); returns chats done."""
+        done = 0
+        for chat_id in await self.state.chats_with_outbox(limit):
+            async with self.state.lock(chat_id):
+                doc = await self.state.load(chat_id)
+                if not doc or not doc.get("outbox"):
+                    continue
+                if doc.get("retry_at", 0) > time.time():
+                    continue
+                await self._flush(chat_id, doc)
+                done += 1
+        return done
+
+    async def _flush(self, chat_id: int, doc: dict[str, Any]) -> None:
+        pending: list[dict[str, Any]] = list(doc.get("outbox", []))
+        if not pending:
+            return
+        before = len(pending)
+        while pending:
+            item = pending[0]
+            try:
+                await self._send(item)
+            except Forbidden:
+                doc["blocked"] = True
+                pending = []
+                break
+            except RetryAfter as exc:
+                doc["retry_at"] = time.time() + _seconds(exc.retry_after)
+                break
+            except BadRequest:
+                # Permanent: retrying the same call can only fail again.
+                log.warning("reply dropped: Telegram refused %s", item["method"])
+                pending.pop(0)
+                continue
+            except (TimedOut, NetworkError):
+                doc["retry_at"] = time.time() + 2
+                break
+            pending.pop(0)
+        pending = [item for item in pending if item.get("durable", True)]
+        if len(pending) != before or "retry_at" in doc:
+            doc["outbox"] = pending
+            if not pending:
+                doc.pop("retry_at", None)
+            await self.state.save(chat_id, doc)
+
+    async def _send(self, item: dict[str, Any]) -> None:
+        method = item["method"]
+        try:
+            await self.api.call(method, item["params"])
+        except Exception as exc:
+            self.on_call(method, type(exc).__name__)
+            raise
+        self.on_call(method, "ok")
+
+
+def _seconds(value: Any) -> float:
+    return float(value.total_seconds()) if hasattr(value, "total_seconds") else float(value)

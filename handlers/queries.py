@@ -1,0 +1,76 @@
+"""Answer the engine's queries from the database: NIK look-up, submission, a worker's status."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from conversations.messages import Query
+from handlers.updates import Envelope
+from storage.errors import DuplicateNikError
+from storage.registrations import NewRegistration, Registrations, RegistrationSummary
+
+
+class RegistrationQueries:
+    """Runs `Query` objects against the registrations table."""
+
+    def __init__(self, registrations: Registrations, program_name: Callable[[str], str | None]):
+        self.registrations = registrations
+        self.program_name = program_name
+
+    async def __call__(self, query: Query, env: Envelope) -> dict[str, Any] | None:
+        if query.kind == "nik_status":
+            found = await self.registrations.find_by_nik(str(query.params["nik"]))
+            return self._describe(found) if found else None
+        if query.kind == "my_status":
+            if env.user_id is None:
+                return None
+            found = await self.registrations.latest_for_telegram_user(env.user_id)
+            return self._describe(found) if found else None
+        if query.kind == "submit":
+            return await self._submit(query.params, env)
+        raise ValueError(f"unknown query {query.kind}")
+
+    async def _submit(self, a: dict[str, Any], env: Envelope) -> dict[str, Any]:
+        assert env.user_id is not None and env.chat_id is not None
+        consent = a["consent"]
+        new = NewRegistration(
+            submission_key=f"{env.chat_id}:{a['key']}",
+            full_name=a["full_name"],
+            nik=a["nik"],
+            birth_date=date.fromisoformat(a["birth_date"]),
+            gender=a["gender"],
+            phone=a["phone"],
+            occupation=a["occupation"],
+            occupation_other=a.get("occupation_other"),
+            region=a["region"],
+            regency=a["regency"],
+            monthly_income=int(a["monthly_income"]),
+            heir_name=a.get("heir_name"),
+            heir_relation=a.get("heir_relation"),
+            program=a.get("program"),
+            telegram_user_id=env.user_id,
+            telegram_chat_id=env.chat_id,
+            language=a.get("language", "id"),
+            consent_purpose=consent["purpose"],
+            consent_version=consent["version"],
+            consent_text_sha256=consent["sha256"],
+            consent_at=datetime.fromisoformat(consent["at"]) if consent.get("at") else datetime.now(UTC),
+        )
+        try:
+            summary, created = await self.registrations.submit(new)
+        except DuplicateNikError as exc:
+            return {"outcome": "duplicate_nik", **self._describe(exc.existing)}
+        return {"outcome": "created" if created else "existing", **self._describe(summary)}
+
+    def _describe(self, summary: RegistrationSummary) -> dict[str, Any]:
+        return {
+            "reference": summary.reference,
+            "status": summary.status,
+            "program": summary.program,
+            "program_name": self.program_name(summary.program) if summary.program else None,
+            "kpj": summary.kpj,
+            "reason": summary.reason,
+            "created_at": summary.created_at.isoformat(),
+        }

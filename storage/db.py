@@ -1,0 +1,89 @@
+"""The database handle: one async engine and a session factory, built from a URL on demand.
+
+Works with `sqlite+aiosqlite://`, `postgresql+psycopg://` and `postgresql+asyncpg://`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def is_sqlite(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite"
+
+
+def sqlite_file(url: URL) -> Path | None:
+    """The database file of a SQLite URL, or None for an in-memory database."""
+    database = url.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+    finally:
+        cursor.close()
+
+
+class Database:
+    """Owns an `AsyncEngine`; hands out sessions that do not expire objects on commit."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._sessions = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+    @classmethod
+    def from_url(cls, url: str, *, pool_size: int = 10) -> Database:
+        parsed = make_url(url)
+        options: dict[str, Any] = {}
+        if is_sqlite(parsed):
+            path = sqlite_file(parsed)
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                # Writers queue on SQLite's lock; a few connections let readers run meanwhile.
+                options |= {"pool_size": pool_size, "max_overflow": 0}
+            options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        else:
+            options |= {"pool_size": pool_size, "max_overflow": pool_size, "pool_pre_ping": True}
+        engine = create_async_engine(parsed, **options)
+        if is_sqlite(parsed):
+            event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
+        return cls(engine)
+
+    @property
+    def url(self) -> URL:
+        return self.engine.url
+
+    @property
+    def is_sqlite(self) -> bool:
+        return is_sqlite(self.engine.url)
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A session; the caller commits. Uncommitted work is rolled back on exit."""
+        async with self._sessions() as session:
+            yield session
+
+    async def ping(self) -> None:
+        """Run `SELECT 1`; raises the driver's error when the database is unreachable."""
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,172 @@
+"""Per-chat mutual exclusion: two updates of one chat are handled one after the other.
+
+``LocalLocks`` serialises tasks of one process with an ``asyncio.Lock`` per key; an entry
+exists only while somebody holds or waits for it, so memory does not grow with the number
+of chats ever seen. ``RedisLocks`` extends this across processes with a Redis lock per key
+(``SET key token NX PX lease``): the holder renews the lease while it works, a crashed holder
+stops renewing so its lock expires, and only the owner (matching token, checked in Lua)
+releases it. Waiters poll with short sleeps (2 ms growing to 50 ms).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from collections.abc import AsyncIterator, Hashable
+from dataclasses import dataclass, field
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from storage.errors import LockTimeout
+
+log = logging.getLogger(__name__)
+
+_MIN_SLEEP = 0.002
+_MAX_SLEEP = 0.05
+
+# KEYS[1] lock key, ARGV[1] token
+_RELEASE = """
+if redis.call('get', KEYS[1]) == ARGV[1] then
+    return redis.call('del', KEYS[1])
+end
+return 0
+"""
+
+# KEYS[1] lock key, ARGV[1] token, ARGV[2] lease in milliseconds
+_RENEW = """
+if redis.call('get', KEYS[1]) == ARGV[1] then
+    return redis.call('pexpire', KEYS[1], ARGV[2])
+end
+return 0
+"""
+
+
+@dataclass
+class _Entry:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    users: int = 0  # holders plus waiters
+
+
+class LocalLocks:
+    """One ``asyncio.Lock`` per key, dropped when nobody holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._entries: dict[Hashable, _Entry] = {}
+
+    def __len__(self) -> int:
+        """Number of keys that are held or waited for right now."""
+        return len(self._entries)
+
+    def hold(
+        self, key: Hashable, timeout: float | None = 30.0
+    ) -> contextlib.AbstractAsyncContextManager[None]:
+        """Hold the key's lock; raise ``LockTimeout`` if not acquired within ``timeout``
+        seconds (None: wait for ever)."""
+        return self._hold(key, timeout)
+
+    @contextlib.asynccontextmanager
+    async def _hold(self, key: Hashable, max_wait: float | None) -> AsyncIterator[None]:
+        entry = self._entries.get(key)
+        if entry is None:
+            entry = self._entries[key] = _Entry()
+        entry.users += 1
+        try:
+            try:
+                async with asyncio.timeout(max_wait):
+                    await entry.lock.acquire()
+            except TimeoutError:
+                raise LockTimeout(f"lock {key!r} not acquired within {max_wait} s") from None
+            try:
+                yield
+            finally:
+                entry.lock.release()
+        finally:
+            entry.users -= 1
+            if entry.users == 0:
+                del self._entries[key]
+
+
+class RedisLocks:
+    """Redis locks named ``{prefix}{key}``, each combined with a local lock.
+
+    The local lock makes the tasks of one process queue in order, so only one of them polls
+    Redis; the Redis lock excludes the other processes. ``lease`` is how long a lock
+    outlives a crashed holder; a live holder renews it every ``lease / 3`` seconds.
+    The client must not decode responses.
+    """
+
+    def __init__(self, client: Redis, prefix: str, *, lease: float = 20.0) -> None:
+        if lease <= 0:
+            raise ValueError("lease must be positive")
+        self._client = client
+        self._prefix = prefix
+        self._lease_ms = max(1, round(lease * 1000))
+        self._release = client.register_script(_RELEASE)
+        self._renew = client.register_script(_RENEW)
+        self._local = LocalLocks()
+        self._keepers: set[asyncio.Task[None]] = set()
+
+    def __len__(self) -> int:
+        return len(self._local)
+
+    def name(self, key: Hashable) -> str:
+        return f"{self._prefix}{key}"
+
+    def hold(
+        self, key: Hashable, timeout: float | None = 30.0
+    ) -> contextlib.AbstractAsyncContextManager[None]:
+        """Hold the key's lock in this process and in Redis; raise ``LockTimeout`` if not
+        acquired within ``timeout`` seconds (None: wait for ever)."""
+        return self._hold(key, timeout)
+
+    @contextlib.asynccontextmanager
+    async def _hold(self, key: Hashable, max_wait: float | None) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        deadline = None if max_wait is None else loop.time() + max_wait
+        async with self._local.hold(key, max_wait):
+            name = self.name(key)
+            token = secrets.token_hex(16).encode()
+            await self._acquire(name, token, deadline)
+            keeper = loop.create_task(self._keep_alive(name, token))
+            self._keepers.add(keeper)
+            keeper.add_done_callback(self._keepers.discard)
+            try:
+                yield
+            finally:
+                keeper.cancel()
+                try:
+                    # Shielded: a cancelled handler still frees its lock promptly.
+                    await asyncio.shield(self._release(keys=[name], args=[token]))
+                except RedisError as exc:
+                    log.warning("could not release lock %s (%s); it expires by itself", name, exc)
+
+    async def _acquire(self, name: str, token: bytes, deadline: float | None) -> None:
+        loop = asyncio.get_running_loop()
+        sleep = _MIN_SLEEP
+        while True:
+            if await self._client.set(name, token, nx=True, px=self._lease_ms):
+                return
+            if deadline is None:
+                await asyncio.sleep(sleep)
+            else:
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    raise LockTimeout(f"lock {name} not acquired in time")
+                await asyncio.sleep(min(sleep, remaining))
+            sleep = min(sleep * 1.5, _MAX_SLEEP)
+
+    async def _keep_alive(self, name: str, token: bytes) -> None:
+        interval = self._lease_ms / 3000
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                renewed = await self._renew(keys=[name], args=[token, self._lease_ms])
+            except RedisError as exc:
+                log.warning("could not renew lock %s: %s", name, exc)
+                continue
+            if not renewed:
+                log.warning("lock %s expired while held; another worker may enter", name)
+                return

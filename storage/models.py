@@ -1,0 +1,184 @@
+"""Database tables of Lindungi (SQLModel), in their own metadata with named constraints.
+
+Datetimes are timezone-aware UTC in Python on every backend (see `UTCDateTime`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, CheckConstraint, DateTime, MetaData, TypeDecorator
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+REGISTRATION_STATUSES = ("pending", "approved", "rejected", "active")
+GENDERS = ("male", "female")
+LANGUAGES = ("id", "en")
+ROLES = ("admin", "reviewer")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """`DateTime(timezone=True)` that refuses naive values and always returns aware UTC.
+
+    SQLite keeps no offset, so values are normalised to UTC before they are written.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("datetimes stored in the database must be timezone-aware")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(SQLModel, registry=registry(metadata=MetaData(naming_convention=NAMING_CONVENTION))):
+    """Abstract base holding Lindungi's own metadata (kept apart from `SQLModel.metadata`)."""
+
+
+metadata = Base.metadata
+
+
+class Registration(Base, table=True):
+    """A worker's registration for JKK/JKM cover; the NIK is stored only encrypted and hashed."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", REGISTRATION_STATUSES), name="status"),
+        CheckConstraint(_one_of("gender", GENDERS), name="gender"),
+        CheckConstraint(_one_of("language", LANGUAGES), name="language"),
+        CheckConstraint("monthly_income >= 0", name="monthly_income"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(unique=True, index=True)
+    status: str = Field(default="pending", index=True)
+    full_name: str
+    nik_ciphertext: str
+    nik_hash: str = Field(unique=True, index=True)
+    nik_masked: str
+    birth_date: date
+    gender: str
+    phone: str
+    occupation: str = Field(index=True)
+    occupation_other: str | None = None
+    region: str = Field(index=True)
+    regency: str = Field(index=True)
+    monthly_income: int
+    heir_name: str | None = None
+    heir_relation: str | None = None
+    program: str | None = Field(default=None, index=True)
+    telegram_user_id: int = Field(sa_type=BigInteger, index=True)
+    telegram_chat_id: int = Field(sa_type=BigInteger)
+    language: str = "id"
+    submission_key: str = Field(unique=True, index=True)
+    registered_by: str | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decided_by: str | None = None
+    reason: str | None = None
+    kpj: str | None = None
+
+
+class Consent(Base, table=True):
+    """Which consent text (version and hash) a person accepted, when, and for what purpose."""
+
+    __tablename__ = "consents"
+    __table_args__ = (CheckConstraint(_one_of("language", LANGUAGES), name="language"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    registration_id: int | None = Field(
+        default=None, foreign_key="registrations.id", ondelete="SET NULL", index=True
+    )
+    telegram_user_id: int = Field(sa_type=BigInteger, index=True)
+    purpose: str
+    text_version: str
+    text_sha256: str
+    language: str
+    given_at: datetime = Field(sa_type=UTCDateTime)
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AuditLog(Base, table=True):
+    """Append-only trail of who did what to which subject; `detail` never holds personal data."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    actor: str = Field(index=True)
+    action: str = Field(index=True)
+    subject_type: str
+    subject_id: str
+    detail: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+
+
+class Official(Base, table=True):
+    """A person at the local government or BPJS office who reviews registrations."""
+
+    __tablename__ = "officials"
+    __table_args__ = (CheckConstraint(_one_of("role", ROLES), name="role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, index=True)
+    name: str
+    role: str
+    region: str | None = None
+    password_hash: str
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    failed_logins: int = 0
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ApiToken(Base, table=True):
+    """An official's API token, kept only as its SHA-256."""
+
+    __tablename__ = "api_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    official_id: int = Field(foreign_key="officials.id", ondelete="CASCADE", index=True)
+    token_hash: str = Field(unique=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Region(Base, table=True):
+    """A Kemendagri region: province (level 1) to village (level 4)."""
+
+    __tablename__ = "regions"
+    __table_args__ = (CheckConstraint("level BETWEEN 1 AND 4", name="level"),)
+
+    code: str = Field(primary_key=True)
+    name: str
+    level: int = Field(index=True)
+    parent: str | None = Field(default=None, index=True)

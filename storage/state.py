@@ -1,0 +1,287 @@
+"""Conversation state: one JSON document per chat, encrypted at rest, plus a per-chat lock.
+
+Two backends behind one small interface (modelled on aiogram's FSM storages):
+
+* ``SqliteStateStore``: embedded, for a single process. WAL journal with
+  ``synchronous=NORMAL``, which keeps every committed write if the process is killed.
+  Calls are sub-millisecond, so they run directly on the event loop.
+* ``RedisStateStore``: shared by several processes. Documents expire after ``ttl_seconds``
+  without a write; chats with unsent replies are kept in the sorted set ``{prefix}outbox``.
+
+A document is serialised with orjson and encrypted with ``Cipher`` (context ``b"state"``).
+A document that cannot be decrypted or parsed reads as ``None`` (logged with its chat id
+only), so one bad row never blocks a chat for good: the next save replaces it.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from contextlib import AbstractAsyncContextManager
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import orjson
+from redis.asyncio import BlockingConnectionPool, Redis
+
+from storage.crypto import Cipher
+from storage.errors import CryptoError
+from storage.locks import LocalLocks, RedisLocks
+
+log = logging.getLogger(__name__)
+
+CONTEXT = b"state"
+DEFAULT_TTL_SECONDS = 30 * 24 * 3600
+
+
+@runtime_checkable
+class StateStore(Protocol):
+    """Where conversation state lives; see docs/architecture.md, "State document"."""
+
+    async def load(self, chat_id: int) -> dict[str, Any] | None:
+        """The chat's document, or None if there is none (or it is unreadable)."""
+
+    async def save(self, chat_id: int, doc: dict[str, Any]) -> None:
+        """Replace the chat's document; a non-empty ``doc["outbox"]`` lists the chat."""
+
+    async def delete(self, chat_id: int) -> None:
+        """Forget the chat."""
+
+    def lock(self, chat_id: int, timeout: float = 30.0) -> AbstractAsyncContextManager[None]:
+        """Hold the chat's lock; raises ``LockTimeout`` if not acquired within ``timeout``."""
+        ...
+
+    async def chats_with_outbox(self, limit: int = 100) -> list[int]:
+        """Chats whose document has unsent replies, least recently saved first."""
+        ...
+
+    async def ping(self) -> None:
+        """Raise if the backend is unusable."""
+
+    async def close(self) -> None:
+        """Release connections; the store is unusable afterwards."""
+
+
+def _encode(cipher: Cipher, doc: dict[str, Any]) -> bytes:
+    return cipher.encrypt_bytes(orjson.dumps(doc), CONTEXT)
+
+
+def _decode(cipher: Cipher, chat_id: int, blob: bytes) -> dict[str, Any] | None:
+    try:
+        doc = orjson.loads(cipher.decrypt_bytes(blob, CONTEXT))
+    except (CryptoError, orjson.JSONDecodeError) as exc:
+        log.warning("unreadable conversation state for chat %s ignored: %s", chat_id, exc)
+        return None
+    if not isinstance(doc, dict):
+        log.warning("conversation state for chat %s is not an object; ignored", chat_id)
+        return None
+    return doc
+
+
+def _has_outbox(doc: dict[str, Any]) -> bool:
+    return bool(doc.get("outbox"))
+
+
+class SqliteStateStore:
+    """Embedded state store for one process: SQLite file plus in-process asyncio locks."""
+
+    def __init__(self, path: Path, cipher: Cipher) -> None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._cipher = cipher
+        self._locks = LocalLocks()
+        # Autocommit: every statement is its own transaction. Only the event loop's thread
+        # uses the connection, but it may have been created on another thread.
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA busy_timeout=2000")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS chat_state ("
+            "chat_id INTEGER PRIMARY KEY, doc BLOB NOT NULL, "
+            "has_outbox INTEGER NOT NULL DEFAULT 0, updated_at REAL NOT NULL)"
+        )
+        self._db.execute(
+            "CREATE INDEX IF NOT EXISTS chat_state_has_outbox "
+            "ON chat_state (has_outbox, updated_at)"
+        )
+
+    async def load(self, chat_id: int) -> dict[str, Any] | None:
+        sql = "SELECT doc FROM chat_state WHERE chat_id = ?"
+        row = self._db.execute(sql, (chat_id,)).fetchone()
+        if row is None:
+            return None
+        return _decode(self._cipher, chat_id, bytes(row[0]))
+
+    async def save(self, chat_id: int, doc: dict[str, Any]) -> None:
+        self._db.execute(
+            "INSERT INTO chat_state (chat_id, doc, has_outbox, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (chat_id) DO UPDATE SET doc = excluded.doc, "
+            "has_outbox = excluded.has_outbox, updated_at = excluded.updated_at",
+            (chat_id, _encode(self._cipher, doc), int(_has_outbox(doc)), time.time()),
+        )
+
+    async def delete(self, chat_id: int) -> None:
+        self._db.execute("DELETE FROM chat_state WHERE chat_id = ?", (chat_id,))
+
+    def lock(self, chat_id: int, timeout: float = 30.0) -> AbstractAsyncContextManager[None]:
+        return self._locks.hold(chat_id, timeout)
+
+    async def chats_with_outbox(self, limit: int = 100) -> list[int]:
+        rows = self._db.execute(
+            "SELECT chat_id FROM chat_state WHERE has_outbox = 1 ORDER BY updated_at LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    async def ping(self) -> None:
+        self._db.execute("SELECT 1").fetchone()
+
+    async def close(self) -> None:
+        self._db.close()
+
+
+# The first ARGV[2] chat ids of the outbox set whose document still exists; ids whose
+# document expired (TTL) are removed on the way. KEYS[1] outbox set, ARGV[1] state key prefix.
+_LIVE_OUTBOX = """
+local limit = tonumber(ARGV[2])
+local found = {}
+local start = 0
+while #found < limit do
+    local ids = redis.call('zrange', KEYS[1], start, start + limit - 1)
+    if #ids == 0 then break end
+    local kept = 0
+    for _, id in ipairs(ids) do
+        if redis.call('exists', ARGV[1] .. id) == 1 then
+            kept = kept + 1
+            if #found < limit then table.insert(found, id) end
+        else
+            redis.call('zrem', KEYS[1], id)
+        end
+    end
+    start = start + kept
+end
+return found
+"""
+
+
+class RedisStateStore:
+    """State store in Redis, shared by processes; per-chat Redis locks.
+
+    Keys: ``{prefix}state:{chat_id}`` (encrypted document, expires after ``ttl_seconds``),
+    ``{prefix}outbox`` (sorted set of chat ids with unsent replies, score = save time),
+    ``{prefix}lock:{chat_id}`` (the chat's lock, see ``storage.locks.RedisLocks``).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        cipher: Cipher,
+        *,
+        prefix: str = "lindungi:",
+        ttl_seconds: int = DEFAULT_TTL_SECONDS,
+        max_connections: int = 50,
+        pool_timeout: float = 10.0,
+        lock_lease_seconds: float = 20.0,
+    ) -> None:
+        # A blocking pool: a burst waits up to pool_timeout for a free connection instead of
+        # failing with "Too many connections".
+        pool = BlockingConnectionPool.from_url(
+            url,
+            max_connections=max_connections,
+            timeout=pool_timeout,
+            socket_connect_timeout=5,
+        )
+        self._setup(Redis.from_pool(pool), cipher, prefix, ttl_seconds, lock_lease_seconds)
+        self._owns_client = True
+
+    @classmethod
+    def from_client(
+        cls,
+        client: Redis,
+        cipher: Cipher,
+        prefix: str = "lindungi:",
+        *,
+        ttl_seconds: int = DEFAULT_TTL_SECONDS,
+        lock_lease_seconds: float = 20.0,
+    ) -> RedisStateStore:
+        """A store on an existing client (``decode_responses=False``); ``close`` leaves it open."""
+        store = cls.__new__(cls)
+        store._setup(client, cipher, prefix, ttl_seconds, lock_lease_seconds)
+        store._owns_client = False
+        return store
+
+    def _setup(
+        self, client: Redis, cipher: Cipher, prefix: str, ttl_seconds: int, lease: float
+    ) -> None:
+        if ttl_seconds <= 0:
+            raise ValueError("ttl_seconds must be positive")
+        self._client = client
+        self._cipher = cipher
+        self.prefix = prefix
+        self._ttl = ttl_seconds
+        self._outbox_key = f"{prefix}outbox"
+        self._locks = RedisLocks(client, f"{prefix}lock:", lease=lease)
+        self._outbox_script = client.register_script(_LIVE_OUTBOX)
+
+    def _key(self, chat_id: int) -> str:
+        return f"{self.prefix}state:{chat_id}"
+
+    async def load(self, chat_id: int) -> dict[str, Any] | None:
+        blob = await self._client.get(self._key(chat_id))
+        if blob is None:
+            return None
+        return _decode(self._cipher, chat_id, bytes(blob))
+
+    async def save(self, chat_id: int, doc: dict[str, Any]) -> None:
+        blob = _encode(self._cipher, doc)
+        # One round trip, applied atomically (MULTI/EXEC).
+        async with self._client.pipeline(transaction=True) as pipe:
+            pipe.set(self._key(chat_id), blob, ex=self._ttl)
+            if _has_outbox(doc):
+                pipe.zadd(self._outbox_key, {str(chat_id): time.time()})
+            else:
+                pipe.zrem(self._outbox_key, str(chat_id))
+            await pipe.execute()
+
+    async def delete(self, chat_id: int) -> None:
+        async with self._client.pipeline(transaction=True) as pipe:
+            pipe.delete(self._key(chat_id))
+            pipe.zrem(self._outbox_key, str(chat_id))
+            await pipe.execute()
+
+    def lock(self, chat_id: int, timeout: float = 30.0) -> AbstractAsyncContextManager[None]:
+        return self._locks.hold(chat_id, timeout)
+
+    async def chats_with_outbox(self, limit: int = 100) -> list[int]:
+        if limit <= 0:
+            return []
+        ids = await self._outbox_script(
+            keys=[self._outbox_key], args=[f"{self.prefix}state:", limit]
+        )
+        return [int(i) for i in ids]
+
+    async def ping(self) -> None:
+        await self._client.ping()
+
+    async def close(self) -> None:
+        if self._owns_client:
+            await self._client.aclose()
+
+
+def make_state_store(redis_url: str | None, sqlite_path: Path, cipher: Cipher) -> StateStore:
+    """Redis when a URL is configured, else the embedded SQLite store at ``sqlite_path``."""
+    if redis_url:
+        return RedisStateStore(redis_url, cipher)
+    return SqliteStateStore(sqlite_path, cipher)
+
+
+__all__ = [
+    "DEFAULT_TTL_SECONDS",
+    "RedisStateStore",
+    "SqliteStateStore",
+    "StateStore",
+    "make_state_store",
+]
