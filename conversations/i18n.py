@@ -36,11 +36,18 @@ class Catalog:
         self._messages = messages
 
     @classmethod
-    def from_texts(cls, texts: Mapping[str, str]) -> Catalog:
+    def from_texts(cls, texts: Mapping[str, str | list[str]]) -> Catalog:
+        """Catalogue from YAML texts by language; several texts of one language are merged."""
         messages: dict[str, dict[str, str]] = {}
-        for lang, text in texts.items():
+        for lang, parts in texts.items():
             flat: dict[str, str] = {}
-            _flatten("", yaml.safe_load(text) or {}, flat, f"locales/{lang}.yaml")
+            for index, text in enumerate([parts] if isinstance(parts, str) else parts):
+                part: dict[str, str] = {}
+                _flatten("", yaml.safe_load(text) or {}, part, f"locales/{lang} (part {index})")
+                clash = set(part) & set(flat)
+                if clash:
+                    raise FlowDefinitionError(f"locales/{lang}: key(s) defined twice: {sorted(clash)}")
+                flat.update(part)
             messages[lang] = flat
         return cls(messages)
 
@@ -70,9 +77,18 @@ class Catalog:
 
 @cache
 def _shipped_catalog() -> Catalog:
+    # Each language is `locales/<lang>.yaml` plus any `locales/<lang>.<topic>.yaml`.
     folder = resources.files("conversations") / "locales"
+    names = sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".yaml"))
     return Catalog.from_texts(
-        {lang: (folder / f"{lang}.yaml").read_text(encoding="utf-8") for lang in LANGUAGES}
+        {
+            lang: [
+                (folder / name).read_text(encoding="utf-8")
+                for name in names
+                if name == f"{lang}.yaml" or name.startswith(f"{lang}.")
+            ]
+            for lang in LANGUAGES
+        }
     )
 
 

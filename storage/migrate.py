@@ -33,7 +33,7 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
     """Migrate the database at `url` up to `revision` (creating a SQLite file's folder)."""
     _refuse_running_loop()
     parsed = make_url(url)
