@@ -110,7 +110,9 @@ def create_app(settings: Settings | None = None, *, api: BotApi | None = None) -
             except Exception as exc:  # report, do not raise: this is a probe
                 checks[name] = f"unreachable ({type(exc).__name__})"
         ready = all(value == "ok" for value in checks.values())
-        return JSONResponse({"status": "ok" if ready else "unavailable", **checks}, 200 if ready else 503)
+        return JSONResponse(
+            {"status": "ok" if ready else "unavailable", **checks}, 200 if ready else 503
+        )
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:

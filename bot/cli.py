@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
+from bot.cli_allowed import ALLOWED_UPDATES
 from bot.settings import Settings
 
 app = typer.Typer(
@@ -32,8 +33,6 @@ app.add_typer(officials_app, name="officials")
 app.add_typer(db_app, name="db")
 app.add_typer(programs_app, name="programs")
 app.add_typer(regions_app, name="regions")
-
-from bot.cli_allowed import ALLOWED_UPDATES
 
 
 class CliError(Exception):
@@ -86,9 +85,14 @@ def serve(
     settings.resolved_encryption_key()
     os.environ["LINDUNGI_AUTO_MIGRATE"] = "false"
     if not settings.telegram_enabled:
-        typer.echo("Telegram is off (LINDUNGI_BOT_TOKEN is not set): console, API and chat only.", err=True)
-    typer.echo(f"Lindungi listening on http://{host}:{port} (database: {_db_kind(settings)}, "
-               f"state: {'Redis' if settings.redis_url else 'embedded'})", err=True)
+        typer.echo(
+            "Telegram is off (LINDUNGI_BOT_TOKEN is not set): console, API and chat only.", err=True
+        )
+    typer.echo(
+        f"Lindungi listening on http://{host}:{port} (database: {_db_kind(settings)}, "
+        f"state: {'Redis' if settings.redis_url else 'embedded'})",
+        err=True,
+    )
     uvicorn.run(
         "bot.app:app_factory",
         factory=True,
@@ -114,7 +118,9 @@ def worker() -> None:
     settings = _settings()
     _setup_logging(settings)
     if not settings.redis_url:
-        raise CliError("the worker needs LINDUNGI_REDIS_URL (without it, `serve` runs the jobs itself)")
+        raise CliError(
+            "the worker needs LINDUNGI_REDIS_URL (without it, `serve` runs the jobs itself)"
+        )
     if not settings.telegram_enabled:
         raise CliError("the worker sends Telegram messages: set LINDUNGI_BOT_TOKEN")
     asyncio.run(run_worker(settings))
@@ -144,7 +150,9 @@ def _bot(settings: Settings) -> Any:
 
 @webhook_app.command("set")
 def webhook_set(
-    url: Annotated[str | None, typer.Option(help="Public HTTPS base URL (else LINDUNGI_PUBLIC_URL).")] = None,
+    url: Annotated[
+        str | None, typer.Option(help="Public HTTPS base URL (else LINDUNGI_PUBLIC_URL).")
+    ] = None,
 ) -> None:
     """Point Telegram at this server's webhook, with the secret token."""
     settings = _settings()
@@ -215,7 +223,9 @@ def officials_add(
     name: Annotated[str, typer.Option(help="Full name.")],
     role: Annotated[str, typer.Option(help="admin or reviewer.")],
     region: Annotated[str | None, typer.Option(help="Kemendagri code the reviewer covers.")] = None,
-    username: Annotated[str | None, typer.Option(help="Login name (default: from the name).")] = None,
+    username: Annotated[
+        str | None, typer.Option(help="Login name (default: from the name).")
+    ] = None,
 ) -> None:
     """Create an official; prints the password, then the API token alone on the last line."""
     from storage.db import Database
@@ -236,8 +246,10 @@ def officials_add(
         official, password, token = asyncio.run(run())
     except ValueError as exc:
         raise CliError(str(exc)) from exc
-    typer.echo(f"Official {official.name} ({official.role}"
-               f"{', region ' + official.region if official.region else ''}) created.")
+    typer.echo(
+        f"Official {official.name} ({official.role}"
+        f"{', region ' + official.region if official.region else ''}) created."
+    )
     typer.echo(f"username: {official.username}")
     typer.echo(f"password: {password}")
     typer.echo("API token (give it with 'Authorization: Bearer <token>'):")
@@ -305,9 +317,13 @@ def regions_import(
 
 @app.command()
 def export(
-    status: Annotated[str, typer.Option(help="pending, approved, rejected or active.")] = "approved",
+    status: Annotated[
+        str, typer.Option(help="pending, approved, rejected or active.")
+    ] = "approved",
     format: Annotated[str, typer.Option("--format", help="csv or xlsx.")] = "csv",
-    output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")] = Path("export.csv"),
+    output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")] = Path(
+        "export.csv"
+    ),
 ) -> None:
     """Export registrations for BPJS bulk upload."""
     from bot.exporting import export_to_file

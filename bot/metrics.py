@@ -11,7 +11,10 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.updates = Counter(
-            "lindungi_updates_total", "Telegram updates by outcome", ["outcome"], registry=self.registry
+            "lindungi_updates_total",
+            "Telegram updates by outcome",
+            ["outcome"],
+            registry=self.registry,
         )
         self.latency = Histogram(
             "lindungi_update_seconds",

@@ -14,7 +14,7 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 
-async def run_polling(settings: Settings, *, timeout: int = 30) -> None:
+async def run_polling(settings: Settings, *, poll_seconds: int = 30) -> None:
     """Fetch updates with getUpdates and handle each like a webhook delivery, until stopped."""
     services = await build_services(settings)
     api = services.api
@@ -30,7 +30,10 @@ async def run_polling(settings: Settings, *, timeout: int = 30) -> None:
     try:
         while not stop.is_set():
             getter = asyncio.ensure_future(
-                api.call("getUpdates", {"offset": offset, "timeout": timeout, "allowed_updates": ALLOWED_UPDATES})
+                api.call(
+                    "getUpdates",
+                    {"offset": offset, "timeout": poll_seconds, "allowed_updates": ALLOWED_UPDATES},
+                )
             )
             stopper = asyncio.ensure_future(stop.wait())
             done, _ = await asyncio.wait({getter, stopper}, return_when=asyncio.FIRST_COMPLETED)

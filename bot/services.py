@@ -87,7 +87,9 @@ async def build_services(settings: Settings, api: BotApi | None = None) -> Servi
         log.warning("programs: %s", warning)
     cipher = Cipher(settings.resolved_encryption_key())
     db = Database.from_url(url)
-    state = make_state_store(settings.redis_url, settings.state_path(), cipher)
+    state = make_state_store(
+        settings.redis_url, settings.state_path(), cipher, prefix=settings.redis_prefix
+    )
     regions = await load_region_directory(db)
     registrations = Registrations(db, cipher)
     engine = build_engine(regions, programs)
@@ -102,8 +104,18 @@ async def build_services(settings: Settings, api: BotApi | None = None) -> Servi
         queries = RegistrationQueries(registrations, _program_namer(programs))
         processor = UpdateProcessor(engine, state, queries, api, on_call=metrics.api_call)
     return Services(
-        settings, db, cipher, state, registrations, Officials(db), programs, regions,
-        engine, api, processor, metrics,
+        settings,
+        db,
+        cipher,
+        state,
+        registrations,
+        Officials(db),
+        programs,
+        regions,
+        engine,
+        api,
+        processor,
+        metrics,
     )
 
 

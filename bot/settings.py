@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     public_url: str | None = None
     database_url: str | None = None
     redis_url: str | None = None
+    # Key prefix in Redis, so that several deployments (or test runs) can share one server.
+    redis_prefix: str = "lindungi:"
     data_dir: Path = Path("data")
     programs: Path = DEFAULT_PROGRAMS_DIR
     # 32 random bytes, base64: encrypts NIKs and conversation state at rest. Generated

@@ -7,12 +7,18 @@ tree is built for every answer; errors arrive as `telegram.error` exceptions.
 from __future__ import annotations
 
 import logging
+import os
+import warnings
 from typing import Any
 
 from telegram import Bot
 from telegram.request import HTTPXRequest
+from telegram.warnings import PTBUserWarning
 
 log = logging.getLogger(__name__)
+
+# Let PTB report `retry_after` as a timedelta without a deprecation warning on every 429.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 
 class TelegramApi:
@@ -40,7 +46,10 @@ class TelegramApi:
             log.warning("Telegram is unreachable at start-up (%s)", type(exc).__name__)
 
     async def call(self, method: str, params: dict[str, Any]) -> Any:
-        return await self.bot.do_api_request(method, api_kwargs=params)
+        # PTB suggests its typed methods for known endpoints; we keep the raw result on purpose.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Please use 'Bot.", category=PTBUserWarning)
+            return await self.bot.do_api_request(method, api_kwargs=params)
 
     async def close(self) -> None:
         try:

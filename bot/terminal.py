@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 import sys
@@ -65,7 +66,11 @@ def _update(update_id: int, line: str, api: TerminalApi) -> dict[str, Any] | Non
         }
     message: dict[str, Any] = {"message_id": update_id, "date": 0, "chat": chat, "from": user}
     if line.lower() == "kontak":
-        message["contact"] = {"phone_number": "6281234567890", "first_name": "Terminal", "user_id": USER_ID}
+        message["contact"] = {
+            "phone_number": "6281234567890",
+            "first_name": "Terminal",
+            "user_id": USER_ID,
+        }
     else:
         message["text"] = line
     return {"update_id": update_id, "message": message}
@@ -90,7 +95,7 @@ async def run_terminal_chat(settings: Settings, *, use_database: bool = False) -
             await services.processor.process(_update(update_id, "/start", api))
             while True:
                 try:
-                    line = input("\n🙂 ").strip()
+                    line = (await asyncio.to_thread(input, "\n🙂 ")).strip()
                 except EOFError:
                     break
                 if line.lower() in ("exit", "quit", "keluar"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 
@@ -27,10 +28,8 @@ async def run_worker(settings: Settings, *, interval: float = 1.0) -> None:
                 await services.processor.flush_pending()
             except Exception:  # keep the worker alive; the next round retries
                 log.exception("outbox flush failed")
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=interval)
-            except TimeoutError:
-                pass
     finally:
         await services.close()
         log.info("worker stopped")

@@ -7,8 +7,8 @@ from datetime import date
 from typing import Any, Protocol
 
 from conversations.i18n import Catalog, escape, format_day, format_money
-from conversations.phone import format_phone
 from conversations.occupations import Occupation, load_occupations
+from conversations.phone import format_phone
 from conversations.programs import ProgramSet
 from conversations.regions import RegionDirectory
 from conversations.session import Session
@@ -94,9 +94,7 @@ class Context:
         village = self.regions.get(a.get("region", ""))
         district = self.regions.get(a.get("district", ""))
         regency = self.regions.get(a.get("regency", ""))
-        place = ", ".join(
-            r.short_name() for r in (village, district, regency) if r is not None
-        )
+        place = ", ".join(r.short_name() for r in (village, district, regency) if r is not None)
         heir = a.get("heir_name")
         heir_text = (
             f"{escape(heir)} ({self.t(session, 'relation.' + a['heir_relation'])})"

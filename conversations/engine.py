@@ -75,7 +75,11 @@ class Engine:
         return turn.outcome()
 
     def resume(
-        self, session: Session, query: Query, result: dict[str, Any] | None, today: date | None = None
+        self,
+        session: Session,
+        query: Query,
+        result: dict[str, Any] | None,
+        today: date | None = None,
     ) -> Outcome:
         """Continue after the host answered `query` with `result`."""
         turn = _Turn(self, _copy(session), today)
@@ -156,9 +160,7 @@ class _Turn:
         if prefix:
             text = f"{prefix}\n\n{text}"
         if prompt.share_contact:
-            self.replies.append(
-                Reply(text, share_contact=self.t("button.share_phone"))
-            )
+            self.replies.append(Reply(text, share_contact=self.t("button.share_phone")))
             return
         self.replies.append(Reply(text, self._rows(prompt, with_nav=True)))
 
@@ -180,7 +182,10 @@ class _Turn:
         if self.s.flow:
             rows.append((Button(self.t("menu.continue"), "m:continue"),))
         rows += [
-            (Button(self.t("menu.register"), "m:register"), Button(self.t("menu.check"), "m:check")),
+            (
+                Button(self.t("menu.register"), "m:register"),
+                Button(self.t("menu.check"), "m:check"),
+            ),
             (Button(self.t("menu.info"), "m:info"), Button(self.t("menu.status"), "m:status")),
             (Button(self.t("menu.talk"), "m:talk"), Button(self.t("menu.language"), "m:language")),
         ]
@@ -343,7 +348,8 @@ class _Turn:
         self.s.answers.update(parsed.extra)
         if self.s.answers.get("gender"):
             self.s.gender = self.s.answers["gender"]
-        for check in step.check:
+        answered = step.save is not None and self.s.answers.get(step.save) is not None
+        for check in step.check if answered else ():
             if not self.run_check(check):
                 return
         if step.query == "nik_status":
@@ -480,17 +486,23 @@ class _Turn:
                 self.say("reg.nik_exists", self._menu_button(), **self._status_params(result))
                 return
             name = escape(str(self.s.answers.get("full_name", "")).split(" ")[0])
-            self.say("reg.sent", self._status_buttons(), first_name=name, reference=result["reference"])
+            self.say(
+                "reg.sent", self._status_buttons(), first_name=name, reference=result["reference"]
+            )
             self.end_flow()
         elif query.kind == "my_status":
             if not result:
                 rows = ((Button(self.t("menu.register"), "m:register"),),)
                 self.say("status.none", rows)
                 return
-            self.say(f"status.{result['status']}", self._menu_button(), **self._status_params(result))
+            self.say(
+                f"status.{result['status']}", self._menu_button(), **self._status_params(result)
+            )
 
     def _status_buttons(self) -> tuple[tuple[Button, ...], ...]:
-        return ((Button(self.t("menu.status"), "m:status"), Button(self.t("button.menu"), "m:menu")),)
+        return (
+            (Button(self.t("menu.status"), "m:status"), Button(self.t("button.menu"), "m:menu")),
+        )
 
     def _status_params(self, result: dict[str, Any]) -> dict[str, Any]:
         created = result.get("created_at")
@@ -500,5 +512,7 @@ class _Turn:
             "program": escape(result.get("program_name") or self.t("status.no_program")),
             "kpj": escape(result.get("kpj") or ""),
             "reason": escape(result.get("reason") or ""),
-            "created": format_day(date.fromisoformat(str(created)[:10]), self.s.lang) if created else "",
+            "created": format_day(date.fromisoformat(str(created)[:10]), self.s.lang)
+            if created
+            else "",
         }

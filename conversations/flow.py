@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Collection
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -72,7 +73,7 @@ class Flow:
 _STEP_FIELDS = set(Step.__dataclass_fields__)
 
 
-def parse_flow(data: Any, source: str, known_inputs: set[str]) -> Flow:
+def parse_flow(data: Any, source: str, known_inputs: Collection[str]) -> Flow:
     """Build a Flow from YAML data; errors name the file, the field and the problem."""
     if not isinstance(data, dict) or "id" not in data or "steps" not in data:
         raise FlowDefinitionError(f"{source}: needs `id` and `steps`")
@@ -100,12 +101,12 @@ def parse_flow(data: Any, source: str, known_inputs: set[str]) -> Flow:
         for target in targets:
             if target is not None and target not in ids:
                 raise FlowDefinitionError(f"{source}: {step.id}.next: no step `{target}`")
-    edits = []
+    edits: list[EditTarget] = []
     for raw in data.get("edit", []):
-        target = EditTarget(raw["field"], raw["label"], raw["from"], raw["until"])
-        if target.start not in ids or target.until not in ids:
-            raise FlowDefinitionError(f"{source}: edit {target.field}: unknown step")
-        edits.append(target)
+        edit = EditTarget(raw["field"], raw["label"], raw["from"], raw["until"])
+        if edit.start not in ids or edit.until not in ids:
+            raise FlowDefinitionError(f"{source}: edit {edit.field}: unknown step")
+        edits.append(edit)
     return Flow(id=str(data["id"]), steps=tuple(steps), edit=tuple(edits))
 
 

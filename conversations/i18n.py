@@ -1,4 +1,4 @@
-"""Message catalogues (YAML, one per language) and Indonesian-style formatting of dates and money."""
+"""Message catalogues (YAML per language) and Indonesian-style formatting of dates and money."""
 
 from __future__ import annotations
 
@@ -46,7 +46,9 @@ class Catalog:
                 _flatten("", yaml.safe_load(text) or {}, part, f"locales/{lang} (part {index})")
                 clash = set(part) & set(flat)
                 if clash:
-                    raise FlowDefinitionError(f"locales/{lang}: key(s) defined twice: {sorted(clash)}")
+                    raise FlowDefinitionError(
+                        f"locales/{lang}: key(s) defined twice: {sorted(clash)}"
+                    )
                 flat.update(part)
             messages[lang] = flat
         return cls(messages)

@@ -365,13 +365,15 @@ def parse_income(text: str) -> int:
     number, unit = match.groups()
     if unit:
         try:
-            amount = float(number.replace(".", "").replace(",", ".")) if "," in number else float(number)
+            amount = (
+                float(number.replace(".", "").replace(",", ".")) if "," in number else float(number)
+            )
         except ValueError:
             raise InputError("income.format") from None
         amount *= 1_000_000 if unit in ("juta", "jt") else 1_000
     else:
         amount = float(re.sub(r"[.,]", "", number) or "0")
-    return int(round(amount))
+    return round(amount)
 
 
 class IncomeInput(InputKind):
@@ -406,7 +408,10 @@ class ConsentInput(InputKind):
     accepts_text = False
 
     def prompt(self, ctx: Context, step: Step, session: Session) -> Prompt:
-        buttons = [(ctx.t(session, "button.agree"), "yes"), (ctx.t(session, "button.disagree"), "no")]
+        buttons = [
+            (ctx.t(session, "button.agree"), "yes"),
+            (ctx.t(session, "button.disagree"), "no"),
+        ]
         return Prompt(ctx.consent_params(session), buttons, columns=2)
 
     def choose(self, ctx: Context, step: Step, session: Session, data: str) -> Parsed:

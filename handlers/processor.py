@@ -106,8 +106,10 @@ class UpdateProcessor:
         pending: list[dict[str, Any]] = doc.get("outbox", [])
         if env.callback_id:
             pending.append(answer_callback(env.callback_id))
-        nav = (self.engine.ctx.t(outcome.session, "button.back"),
-               self.engine.ctx.t(outcome.session, "button.cancel"))
+        nav = (
+            self.engine.ctx.t(outcome.session, "button.back"),
+            self.engine.ctx.t(outcome.session, "button.cancel"),
+        )
         pending.extend(send_message(env.chat_id, reply, nav) for reply in outcome.replies)
         doc["outbox"] = pending
         doc["session"] = outcome.session.to_dict()

@@ -56,7 +56,9 @@ class RegistrationQueries:
             consent_purpose=consent["purpose"],
             consent_version=consent["version"],
             consent_text_sha256=consent["sha256"],
-            consent_at=datetime.fromisoformat(consent["at"]) if consent.get("at") else datetime.now(UTC),
+            consent_at=datetime.fromisoformat(consent["at"])
+            if consent.get("at")
+            else datetime.now(UTC),
         )
         try:
             summary, created = await self.registrations.submit(new)

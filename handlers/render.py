@@ -28,7 +28,9 @@ def send_message(chat_id: int, reply: Reply, nav: tuple[str, str] | None = None)
             ]
         }
     elif reply.share_contact:
-        rows: list[list[dict[str, Any]]] = [[{"text": reply.share_contact, "request_contact": True}]]
+        rows: list[list[dict[str, Any]]] = [
+            [{"text": reply.share_contact, "request_contact": True}]
+        ]
         if nav:
             rows.append([{"text": nav[0]}, {"text": nav[1]}])
         params["reply_markup"] = {

@@ -79,7 +79,9 @@ def parse_update(update: Any) -> Envelope:
         message = update["edited_message"]
         chat = message.get("chat") or {}
         user = _int((message.get("from") or {}).get("id"))
-        return Envelope(update_id, _int(chat.get("id")), str(chat.get("type") or ""), user, Incoming("edited"))
+        return Envelope(
+            update_id, _int(chat.get("id")), str(chat.get("type") or ""), user, Incoming("edited")
+        )
     if isinstance(update.get("callback_query"), dict):
         query = update["callback_query"]
         user = _int((query.get("from") or {}).get("id"))

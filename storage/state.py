@@ -271,10 +271,12 @@ class RedisStateStore:
             await self._client.aclose()
 
 
-def make_state_store(redis_url: str | None, sqlite_path: Path, cipher: Cipher) -> StateStore:
+def make_state_store(
+    redis_url: str | None, sqlite_path: Path, cipher: Cipher, *, prefix: str = "lindungi:"
+) -> StateStore:
     """Redis when a URL is configured, else the embedded SQLite store at ``sqlite_path``."""
     if redis_url:
-        return RedisStateStore(redis_url, cipher)
+        return RedisStateStore(redis_url, cipher, prefix=prefix)
     return SqliteStateStore(sqlite_path, cipher)
 
 

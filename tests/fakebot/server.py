@@ -239,9 +239,7 @@ class FakeTelegram(TelegramState):
         timeout: float = 5.0,
     ) -> list[str]:
         """Wait until ``chat_id`` got at least ``count`` messages; returns all its texts."""
-        return self.wait_for(
-            lambda: (m := self.messages(chat_id)) and len(m) >= count and m, timeout
-        )
+        return self.wait_for(lambda: self._at_least(chat_id, count), timeout)
 
     async def wait_for_messages_async(
         self,
@@ -250,9 +248,11 @@ class FakeTelegram(TelegramState):
         timeout: float = 5.0,  # noqa: ASYNC109
     ) -> list[str]:
         """Async :meth:`wait_for_messages`."""
-        return await self.wait_for_async(
-            lambda: (m := self.messages(chat_id)) and len(m) >= count and m, timeout
-        )
+        return await self.wait_for_async(lambda: self._at_least(chat_id, count), timeout)
+
+    def _at_least(self, chat_id: ChatKey, count: int) -> list[str]:
+        texts = self.messages(chat_id)
+        return texts if len(texts) >= max(count, 1) else []
 
     def _timeout_message(self, timeout: float) -> str:
         with self.lock:
@@ -353,7 +353,11 @@ class FakeTelegram(TelegramState):
             Route("/_delay", self._delay_endpoint, methods=["POST"]),
             Route("/_update", self._update_endpoint, methods=["POST"]),
         ]
-        return Starlette(routes=routes, lifespan=self._lifespan)
+        return Starlette(
+            routes=routes,
+            lifespan=self._lifespan,
+            exception_handlers={404: _not_found, 405: _not_found},
+        )
 
     async def _bot_endpoint(self, request: Request) -> Response:
         method: str = request.path_params["method"]
@@ -447,6 +451,10 @@ class FakeTelegram(TelegramState):
         data = await request.json()
         updates = data if isinstance(data, list) else [data]
         return _json({"ok": True, "update_ids": [self.push_update(u) for u in updates]})
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return _json(ApiError(404, "Not Found").body(), 404)
 
 
 async def _json_body(request: Request) -> JSON:

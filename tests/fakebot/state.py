@@ -188,6 +188,8 @@ class TelegramState:
         }
         self.lock = threading.RLock()
         self.on_update: Callable[[], None] | None = None
+        self.poll_generation = 0  # bumped by every getUpdates; an older long poll then gets 409
+        self.closing = False  # set while the server shuts down: long polls answer at once
         self.reset()
 
     # ------------------------------------------------------------------ state
@@ -218,8 +220,8 @@ class TelegramState:
             self._commands: dict[str, list[JSON]] = {}
             self._files: dict[str, tuple[str, bytes]] = {}
             self._file_counter = itertools.count(1)
-            self.poll_generation = 0
-            self.closing = False
+            self._callback_queries: list[str] = []
+            self._answered: set[str] = set()
 
     def block(self, chat_id: ChatKey, description: str | None = None) -> None:
         """Make every sending call to ``chat_id`` answer 403 (bot blocked / kicked)."""
@@ -279,6 +281,9 @@ class TelegramState:
             update_id = int(update["update_id"])
             self._next_update_id = max(self._next_update_id, update_id + 1)
             self._learn(update)
+            query = update.get("callback_query")
+            if isinstance(query, dict) and query.get("id"):
+                self._callback_queries.append(str(query["id"]))
             self._updates.append(update)
             self._updates.sort(key=lambda u: int(u["update_id"]))
         if self.on_update is not None:
@@ -314,10 +319,9 @@ class TelegramState:
         """Texts (or captions) successfully sent to ``chat_id``, oldest first."""
         key = _normalise_chat(chat_id)
         with self.lock:
-            return [
-                m.get("text", m.get("caption", "")) for m in self._sent if m["chat"]["id"] == key
-            ]
+            return [_text_of(m) for m in self._sent if m["chat"]["id"] == key]
 
+    @property
     def sent(self) -> list[JSON]:
         """Every successfully sent message (as returned to the bot), oldest first."""
         with self.lock:
@@ -368,6 +372,11 @@ class TelegramState:
         with self.lock:
             return [c for c in self.calls if c.method.lower() == wanted]
 
+    def unanswered_callbacks(self) -> list[str]:
+        """Ids of pushed callback queries never answered (the user still sees a spinner)."""
+        with self.lock:
+            return [q for q in self._callback_queries if q not in self._answered]
+
     def count_per_chat(self) -> dict[ChatKey, int]:
         """Successfully sent messages per chat."""
         with self.lock:
@@ -376,8 +385,8 @@ class TelegramState:
     def duplicates(self) -> dict[tuple[ChatKey, str], int]:
         """(chat, text) pairs sent more than once, with how often they were sent."""
         with self.lock:
-            counts = Counter(
-                (m["chat"]["id"], m.get("text", m.get("caption", ""))) for m in self._sent
+            counts: Counter[tuple[ChatKey, str]] = Counter(
+                (m["chat"]["id"], _text_of(m)) for m in self._sent
             )
         return {pair: n for pair, n in counts.items() if n > 1}
 
@@ -427,7 +436,7 @@ class TelegramState:
         return _HANDLERS.get(method.lower())
 
     def handle(self, method: str, params: JSON, now: float | None = None) -> tuple[int, JSON]:
-        """Answer one call (not ``getUpdates``) and record it; returns (HTTP status, body)."""
+        """Answer one call and record it; returns (HTTP status, body). Never blocks."""
         now = time.monotonic() if now is None else now
         name = self.canonical(method)
         with self.lock:
@@ -436,8 +445,12 @@ class TelegramState:
                     raise ApiError(404, "Not Found")
                 if name in SENDING_METHODS and self._failures:
                     raise self._failures.popleft()
-                handler: Callable[[TelegramState, JSON, float], Any] = _HANDLER_FUNCS[name]
-                status, body = 200, {"ok": True, "result": handler(self, params, now)}
+                if name == "getUpdates":  # without waiting; the HTTP server long-polls
+                    offset, limit, _, _ = self.start_poll(params)
+                    result: Any = self.poll(offset, limit)
+                else:
+                    result = _HANDLER_FUNCS[name](self, params, now)
+                status, body = 200, {"ok": True, "result": result}
             except ApiError as exc:
                 status, body = exc.code, exc.body()
             self.calls.append(Call(name or method, params, now, status, body))
@@ -548,7 +561,7 @@ class TelegramState:
         if raw is None or raw == "":
             raise ApiError(400, "Bad Request: chat_id is empty")
         key = _normalise_chat(raw)
-        if key is None or (isinstance(key, str) and not key.startswith("@")):
+        if key is None or key == 0 or (isinstance(key, str) and not key.startswith("@")):
             raise ApiError(400, "Bad Request: chat not found")
         if isinstance(key, str):
             info = self._chat_info.get(key)
@@ -873,6 +886,7 @@ class TelegramState:
             )
         if len(str(params.get("text") or "")) > 200:
             raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        self._answered.add(str(params["callback_query_id"]))
         return True
 
     def _m_getChat(self, params: JSON, now: float) -> Any:
@@ -976,6 +990,11 @@ class TelegramState:
 
     def _m_setChatMenuButton(self, params: JSON, now: float) -> Any:
         return True
+
+
+def _text_of(message: JSON) -> str:
+    """A message's text, or its caption, or "" (media without caption)."""
+    return str(message.get("text") or message.get("caption") or "")
 
 
 def _too_many(wait: float) -> None:

@@ -1,0 +1,278 @@
+"""A worker registers through the real webhook, against the fake Telegram, on every backend."""
+
+from __future__ import annotations
+
+from tests.e2e.harness import BotHarness, Worker, sql
+
+NIK = "3604011205800001"  # 12 May 1980, male; issued in Kabupaten Serang
+
+
+async def register_until_summary(w: Worker, nik: str = NIK) -> None:
+    await w.command("/start")
+    await w.press("Daftar")
+    await w.say("Ahmad Fauzi")
+    await w.say(nik)
+    await w.press("Betul")
+    await w.share_contact("6281234567890")
+    await w.press("Guru ngaji")
+    await w.press("Kabupaten Serang")
+    await w.say("cikande")
+    await w.press("Bakung")
+    await w.press("Rp1.500.000")
+    await w.say("Siti Aminah")
+    await w.press("Suami/istri")
+    await w.press("Saya setuju")
+
+
+async def test_a_worker_registers_and_gets_a_reference_number(bot: BotHarness) -> None:
+    w = bot.worker()
+    await register_until_summary(w)
+    summary = w.last
+    assert "Ahmad Fauzi" in summary
+    assert "3604••••••••0001" in summary
+    assert NIK not in summary
+    assert "12 Mei 1980" in summary
+    assert "+62 812-3456-7890" in summary
+    assert "Bakung, Cikande, Kab. Serang" in summary
+    assert "Rp1.500.000" in summary
+    assert "Siti Aminah (Suami/istri)" in summary
+    await w.press("Kirim")
+    assert "Pendaftaran Bapak sudah kami terima dengan nomor" in w.last
+    assert "LND-" in w.last
+
+    await w.command("/status")
+    assert "sedang diperiksa" in w.last
+
+
+async def test_the_registration_is_stored_once_with_an_encrypted_nik(bot: BotHarness) -> None:
+    w = bot.worker()
+    await register_until_summary(w)
+    await w.press("Kirim")
+    rows = await sql(bot, "SELECT * FROM registrations")
+    consents = await sql(bot, "SELECT * FROM consents")
+    assert len(rows) == 1
+    row = rows[0]
+    assert NIK not in " ".join(str(v) for v in row.values())
+    assert row["status"] == "pending"
+    assert row["occupation"] == "guru_ngaji"
+    assert row["region"].startswith("36.04.15.")
+    assert row["phone"] == "+6281234567890"
+    assert row["monthly_income"] == 1_500_000
+    assert len(consents) == 1
+    assert consents[0]["text_version"]
+
+
+async def test_every_question_is_one_message_with_buttons_to_go_back_or_cancel(
+    bot: BotHarness,
+) -> None:
+    w = bot.worker()
+    await w.command("/daftar")
+    await w.say("Ahmad Fauzi")
+    assert "NIK" in w.last
+    assert {"⬅️ Kembali", "✖️ Batal"} <= set(w.buttons())
+
+
+async def test_a_wrong_nik_is_asked_again_with_the_reason(bot: BotHarness) -> None:
+    w = bot.worker()
+    await w.command("/daftar")
+    await w.say("Ahmad Fauzi")
+    await w.say("360401120580001")
+    assert "NIK harus 16 angka, yang Bapak/Ibu ketik 15 angka" in w.last
+    await w.say("3604O11205800001")
+    assert "hanya berisi angka" in w.last
+    await w.say("9904011205800001")
+    assert "bukan kode provinsi" in w.last
+    await w.say("3604013205800001")
+    assert "tidak mungkin" in w.last
+    await w.say("3604013102800001")
+    assert "tidak ada di kalender" in w.last
+    await w.say("3604011205800000")
+    assert "0000" in w.last
+    await w.say(NIK)
+    assert "12 Mei 1980" in w.last
+
+
+async def test_a_nik_from_another_regency_is_not_refused(bot: BotHarness) -> None:
+    """The NIK says Kota Tangerang (36.71); the worker lives in Kabupaten Serang."""
+    w = bot.worker()
+    await w.command("/daftar")
+    await w.say("Siti Rahma")
+    await w.say("3671015506900002")
+    assert "15 Juni 1990" in w.last
+    assert "perempuan" in w.last
+
+
+async def test_a_birth_date_that_disagrees_with_the_nik_sends_the_worker_back_to_the_nik(
+    bot: BotHarness,
+) -> None:
+    w = bot.worker()
+    await w.command("/daftar")
+    await w.say("Ahmad Fauzi")
+    await w.say(NIK)
+    await w.press("Bukan, ubah")
+    await w.say("13-05-1980")
+    await w.press("Laki-laki")
+    assert "tidak sama dengan tanggal di NIK" in w.last
+    assert "Ketik <b>NIK</b>" not in w.last  # HTML is rendered, not shown
+    assert "NIK" in w.last
+
+
+async def test_a_worker_of_65_is_told_they_cannot_join(bot: BotHarness) -> None:
+    w = bot.worker()
+    await w.command("/daftar")
+    await w.say("Pak Tua")
+    await w.say("3604010101500001")  # 1 January 1950
+    await w.press("Betul")
+    assert "di bawah 65 tahun" in w.last
+
+
+async def test_a_future_or_impossible_birth_date_is_asked_again(bot: BotHarness) -> None:
+    w = bot.worker()
+    await w.command("/daftar")
+    await w.say("Ahmad Fauzi")
+    await w.say(NIK)
+    await w.press("Bukan, ubah")
+    await w.say("12-05-2090")
+    assert "masa depan" in w.last
+    await w.say("31-02-1980")
+    assert "tidak ada di kalender" in w.last
+    await w.say("kemarin")
+    assert "Contoh: 12-05-1980" in w.last
+
+
+async def test_a_registered_nik_shows_that_registrations_status_instead(bot: BotHarness) -> None:
+    first = bot.worker()
+    await register_until_summary(first)
+    await first.press("Kirim")
+    second = bot.worker("Budi")
+    await second.command("/daftar")
+    await second.say("Budi Santoso")
+    await second.say(NIK)
+    assert "sudah terdaftar" in second.last
+    assert "sedang diperiksa" in second.last
+    count = (await sql(bot, "SELECT count(*) AS n FROM registrations"))[0]["n"]
+    assert count == 1
+
+
+async def test_back_goes_one_step_and_cancel_forgets_the_answers(bot: BotHarness) -> None:
+    w = bot.worker()
+    await w.command("/daftar")
+    await w.say("Ahmad Fauzi")
+    await w.command("/kembali")
+    assert "nama lengkap" in w.last
+    await w.say("Ahmad Fauzi")
+    await w.press("Batal")
+    assert "dibatalkan" in w.last
+    await w.say("3604011205800001")
+    assert "belum mengerti" in w.last
+
+
+async def test_a_change_from_the_summary_returns_to_the_summary(bot: BotHarness) -> None:
+    w = bot.worker()
+    await register_until_summary(w)
+    await w.press("Ubah salah satu")
+    await w.press("Nomor HP")
+    await w.say("0813 1111 2222")
+    assert "Cek sekali lagi" in w.last
+    assert "+62 813-1111-2222" in w.last
+
+
+async def test_a_button_from_an_old_message_is_answered_politely(bot: BotHarness) -> None:
+    w = bot.worker()
+    await w.command("/daftar")
+    old_message, old_data = w.button("Batal")
+    await w.say("Ahmad Fauzi")
+    await bot.post(bot.updates.callback(w.user_id, old_data, old_message["message_id"]))
+    assert "pesan sebelumnya" in w.last
+    assert "NIK" in w.last
+
+
+async def test_unknown_callback_data_changes_nothing(bot: BotHarness) -> None:
+    w = bot.worker()
+    await w.command("/daftar")
+    response = await bot.post(bot.updates.callback(w.user_id, "x" * 64))
+    assert response.status_code == 200
+    assert "pesan sebelumnya" in w.last
+    await w.say("Ahmad Fauzi")
+    assert "NIK" in w.last
+
+
+async def test_photos_stickers_voice_and_long_messages_get_a_polite_answer(bot: BotHarness) -> None:
+    w = bot.worker()
+    await w.command("/daftar")
+    for update in (
+        bot.updates.photo(w.user_id),
+        bot.updates.sticker(w.user_id),
+        bot.updates.voice(w.user_id),
+    ):
+        response = await bot.post(update)
+        assert response.status_code == 200
+        assert "belum bisa membaca foto" in w.last
+    await w.say("a" * 5000)
+    assert "terlalu panjang" in w.last
+    await w.say("😀😀😀")
+    assert "Nama" in w.last
+    await w.say("Ahmad Fauzi")
+    assert "NIK" in w.last
+
+
+async def test_an_edited_message_is_not_taken_as_an_answer(bot: BotHarness) -> None:
+    w = bot.worker()
+    await w.command("/daftar")
+    await bot.post(bot.updates.edited_message(w.user_id, "Ahmad Fauzi"))
+    assert "diubah" in w.last
+    await w.say("Ahmad Fauzi")
+    assert "NIK" in w.last
+
+
+async def test_the_bot_answers_in_groups_only_to_commands_and_points_to_a_private_chat(
+    bot: BotHarness,
+) -> None:
+    group = -100123
+    await bot.post(bot.updates.group_message(11, group, "halo semua"))
+    assert bot.tg.messages(group) == []
+    await bot.post(bot.updates.group_message(11, group, "/daftar"))
+    assert "chat pribadi" in bot.tg.messages(group)[-1]
+    response = await bot.post(bot.updates.channel_post(-100999, "info"))
+    assert response.status_code == 200
+    assert bot.tg.messages(-100999) == []
+
+
+async def test_the_same_update_delivered_twice_is_handled_once(bot: BotHarness) -> None:
+    w = bot.worker()
+    await w.command("/daftar")
+    update = bot.updates.message(w.user_id, "Ahmad Fauzi")
+    await bot.post(update)
+    sent = len(w.texts)
+    await bot.post(update)
+    assert len(w.texts) == sent
+    assert "NIK" in w.last
+
+
+async def test_a_double_tap_on_send_stores_one_registration(bot: BotHarness) -> None:
+    w = bot.worker()
+    await register_until_summary(w)
+    message, data = w.button("Kirim")
+    await bot.post(bot.updates.callback(w.user_id, data, message["message_id"]))
+    await bot.post(bot.updates.callback(w.user_id, data, message["message_id"]))
+    count = (await sql(bot, "SELECT count(*) AS n FROM registrations"))[0]["n"]
+    assert count == 1
+    assert sum("sudah kami terima" in t for t in w.texts) == 1
+
+
+async def test_english_can_be_chosen_from_the_menu(bot: BotHarness) -> None:
+    w = bot.worker()
+    await w.command("/start")
+    await w.press("English")
+    await w.press("English")
+    assert "English" in w.last
+    await w.command("/register")
+    assert "full name" in w.last
+
+
+async def test_broadcasts_can_be_stopped_and_resumed(bot: BotHarness) -> None:
+    w = bot.worker()
+    await w.command("/berhenti")
+    assert "tidak akan menerima" in w.last
+    await w.command("/mulai")
+    assert "akan menerima pesan pengumuman lagi" in w.last
