@@ -356,3 +356,7 @@ def main() -> None:
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         print(f"lindungi: {message}", file=sys.stderr)
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
