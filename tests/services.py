@@ -1,4 +1,4 @@
-"""Real PostgreSQL and Redis for tests: fresh databases and key prefixes, fail on CI when missing."""
+"""Real PostgreSQL and Redis for tests: fresh databases and key prefixes; on CI, missing fails."""
 
 from __future__ import annotations
 

@@ -24,9 +24,14 @@ def tg() -> Iterator[FakeTelegram]:
 
 
 @pytest.fixture(
-    params=["embedded", pytest.param("postgres+redis", marks=[pytest.mark.postgres, pytest.mark.redis])]
+    params=[
+        "embedded",
+        pytest.param("postgres+redis", marks=[pytest.mark.postgres, pytest.mark.redis]),
+    ]
 )
-def env(request: pytest.FixtureRequest, tg: FakeTelegram, tmp_path: Path) -> Iterator[dict[str, str]]:
+def env(
+    request: pytest.FixtureRequest, tg: FakeTelegram, tmp_path: Path
+) -> Iterator[dict[str, str]]:
     if request.param == "embedded":
         yield server_env(tg, tmp_path / "data")
         return
