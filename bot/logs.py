@@ -11,8 +11,8 @@ import structlog
 _REDACTIONS = [
     (re.compile(r"\b\d{6}\d{10}\b"), "[NIK]"),
     (re.compile(r"(?:\+62|\b62|\b0)8\d{7,11}\b"), "[PHONE]"),
-    (re.compile(r"\b\d{6,12}:[A-Za-z0-9_-]{20,}\b"), "[TOKEN]"),
-    (re.compile(r"/bot[^/\s]+/"), "/bot[TOKEN]/"),
+    (re.compile(r"(?<![\dA-Za-z])\d{6,12}:[A-Za-z0-9_-]{20,}"), "[TOKEN]"),
+    (re.compile(r"/bot\d+:[^/\s]+"), "/bot[TOKEN]"),
 ]
 
 
@@ -54,3 +54,5 @@ def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
     # httpx logs every request URL, and a Bot API URL contains the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # PTB's debug lines carry whole requests and answers (workers' messages): never below INFO.
+    logging.getLogger("telegram").setLevel(max(root.level, logging.INFO))

@@ -5,6 +5,7 @@ StorageError
 ├── DuplicateNikError  a registration with this NIK exists (carries its summary)
 ├── NotFoundError      no such row
 ├── ConflictError      the row is not in a state that allows the change
+│   └── QuotaFullError  every place of a program quota is taken
 └── LockTimeout        a chat's lock was not acquired in time
 """
 
@@ -35,6 +36,18 @@ class NotFoundError(StorageError):
 
 class ConflictError(StorageError):
     """The row's current state does not allow the requested change."""
+
+
+class QuotaFullError(ConflictError):
+    """Approving would take a place of a program quota that has none left."""
+
+    def __init__(self, program: str, quota_id: str, limit: int) -> None:
+        super().__init__(
+            f"the quota {quota_id!r} of program {program!r} is full ({limit} places taken)"
+        )
+        self.program = program
+        self.quota_id = quota_id
+        self.limit = limit
 
 
 class LockTimeout(StorageError):

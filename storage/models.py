@@ -8,7 +8,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, DateTime, MetaData, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    Index,
+    MetaData,
+    TypeDecorator,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
@@ -25,6 +33,8 @@ REGISTRATION_STATUSES = ("pending", "approved", "rejected", "active")
 GENDERS = ("male", "female")
 LANGUAGES = ("id", "en")
 ROLES = ("admin", "reviewer")
+NOTIFICATION_KINDS = ("approved", "rejected", "active")
+NOTIFICATION_STATES = ("pending", "sent", "failed")
 
 
 def utcnow() -> datetime:
@@ -182,3 +192,43 @@ class Region(Base, table=True):
     name: str
     level: int = Field(index=True)
     parent: str | None = Field(default=None, index=True)
+
+
+class QuotaUsage(Base, table=True):
+    """Places of one program quota taken by approvals; raised only by a conditional update."""
+
+    __tablename__ = "quota_usage"
+    __table_args__ = (CheckConstraint("used >= 0", name="used"),)
+
+    program: str = Field(primary_key=True)
+    quota_id: str = Field(primary_key=True)
+    used: int = 0
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Notification(Base, table=True):
+    """A Telegram message about a decision, queued in the decision's transaction (outbox)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", NOTIFICATION_KINDS), name="kind"),
+        CheckConstraint(_one_of("state", NOTIFICATION_STATES), name="state"),
+        CheckConstraint(_one_of("language", LANGUAGES), name="language"),
+        Index("ix_notifications_state_next_attempt_at", "state", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    registration_id: int | None = Field(
+        default=None, foreign_key="registrations.id", ondelete="SET NULL", index=True
+    )
+    chat_id: int = Field(sa_type=BigInteger)
+    kind: str
+    language: str = "id"
+    params: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    state: str = "pending"
+    attempts: int = 0
+    last_error: str | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    failed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
