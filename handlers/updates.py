@@ -89,13 +89,13 @@ def parse_update(update: Any) -> Envelope:
         chat = message.get("chat") or {}
         chat_id = _int(chat.get("id")) or user
         data = query.get("data")
-        incoming = Incoming("callback", data=data) if isinstance(data, str) else None
+        pressed = Incoming("callback", data=data) if isinstance(data, str) else None
         return Envelope(
             update_id,
             chat_id,
             str(chat.get("type") or "private"),
             user,
-            incoming,
+            pressed,
             callback_id=str(query.get("id") or "") or None,
         )
     if isinstance(update.get("my_chat_member"), dict):
