@@ -92,7 +92,7 @@ class Context:
         if a.get("occupation_other"):
             occupation_text = f"{occupation_text} ({a['occupation_other']})"
         village = self.regions.get(a.get("region", ""))
-        district = self.regions.get(a.get("district", ""))
+        district = self.regions.get(a.get("district") or str(a.get("region", ""))[:8])
         regency = self.regions.get(a.get("regency", ""))
         place = ", ".join(r.short_name() for r in (village, district, regency) if r is not None)
         heir = a.get("heir_name")
@@ -104,7 +104,7 @@ class Context:
         born = date.fromisoformat(a["birth_date"]) if a.get("birth_date") else None
         return {
             "full_name": escape(a.get("full_name", "")),
-            "nik": f"{nik[:4]}••••••••{nik[-4:]}" if len(nik) == 16 else "",
+            "nik": f"{nik[:4]}••••••••{nik[-4:]}" if len(nik) == 16 else a.get("nik_masked", ""),
             "birth_date": format_day(born, session.lang) if born else "",
             "gender": self.t(session, f"gender.{a.get('gender', 'male')}"),
             "phone": format_phone(a["phone"]) if a.get("phone") else "",
@@ -113,6 +113,23 @@ class Context:
             "income": format_money(int(a.get("monthly_income", 0))),
             "heir": heir_text,
         }
+
+    def correction_params(self, session: Session) -> dict[str, Any]:
+        """The changed fields, one per line, for the correction's confirmation."""
+        shown = self.summary_params(session)
+        a = session.answers
+        lines = []
+        for field_name, label, key in (
+            ("full_name", "datafield.full_name", "full_name"),
+            ("phone", "datafield.phone", "phone"),
+            ("occupation", "datafield.occupation", "occupation"),
+            ("region", "datafield.region", "place"),
+            ("monthly_income", "datafield.monthly_income", "income"),
+            ("heir_name", "datafield.heir", "heir"),
+        ):
+            if field_name in a:
+                lines.append(f"{self.t(session, label)}: {shown[key]}")
+        return {"changes": "\n".join(lines)}
 
 
 class ProgramSetChooser:

@@ -254,7 +254,23 @@ class _Turn:
         elif action == "resume":
             self.s.opted_out = False
             self.say("broadcast.resumed", self._menu_button())
-        elif action in ("check", "info", "talk", "data"):
+        elif action == "data":
+            self.query = Query("my_data")
+        elif action == "correct":
+            self.start_flow("correction")
+        elif action == "erase":
+            rows = (
+                (
+                    Button(self.t("data.button.erase_yes"), "m:erase_yes"),
+                    Button(self.t("data.button.erase_no"), "m:erase_no"),
+                ),
+            )
+            self.say("data.erase_confirm", rows)
+        elif action == "erase_yes":
+            self.query = Query("erase")
+        elif action == "erase_no":
+            self.say("data.erase_cancelled", self._menu_button())
+        elif action in ("check", "info", "talk"):
             self.note_and_reask(f"soon.{action}")
         else:
             self.note_and_reask("err.input.unknown_command")
@@ -263,9 +279,13 @@ class _Turn:
         if self.s.flow == "registration" and self.step is not None:
             self.ask(prefix=self.t("flow.continuing"))
             return
-        flow = self.engine.flows["registration"]
+        self.start_flow("registration", intro="reg.intro")
+
+    def start_flow(self, flow_id: str, intro: str | None = None) -> None:
+        flow = self.engine.flows[flow_id]
         self.s.start(flow.id, flow.first.id)
-        self.say("reg.intro")
+        if intro:
+            self.say(intro)
         self.ask()
 
     def callback(self, data: str) -> None:
@@ -355,7 +375,26 @@ class _Turn:
         if step.query == "nik_status":
             self.query = Query("nik_status", {"nik": self.s.answers["nik"]})
             return
+        if step.query == "correct":
+            if branch == "no":
+                self.end_flow()
+                self.say("data.unchanged", self._menu_button())
+            else:
+                self.query = Query("correct", self._corrections())
+            return
+        if branch is None and isinstance(step.next, dict):
+            branch = str(parsed.value)
         self.advance(step, branch)
+
+    def _corrections(self) -> dict[str, Any]:
+        changes = {
+            k: v for k, v in self.s.answers.items() if k not in ("field", "district", "confirm")
+        }
+        if "occupation" in changes:
+            changes.setdefault("occupation_other", None)
+        if "heir_name" in changes:
+            changes.setdefault("heir_relation", None)
+        return changes
 
     def _consent_record(self) -> dict[str, str]:
         text = self.t("reg.consent", **self.ctx.consent_params(self.s))
@@ -490,6 +529,22 @@ class _Turn:
                 "reg.sent", self._status_buttons(), first_name=name, reference=result["reference"]
             )
             self.end_flow()
+        elif query.kind == "my_data":
+            self.show_data(result)
+        elif query.kind == "correct":
+            assert result is not None
+            key = "data.corrected_review" if result.get("back_to_review") else "data.corrected"
+            self.end_flow()
+            self.say(key, self._menu_button(), reference=result["reference"])
+        elif query.kind == "erase":
+            if not result:
+                self.say("data.none", self._menu_button())
+                return
+            due = datetime.fromisoformat(str(result["due_at"]))
+            self.s.end()
+            self.say(
+                "data.erase_requested", self._menu_button(), due=format_day(due.date(), self.s.lang)
+            )
         elif query.kind == "my_status":
             if not result:
                 rows = ((Button(self.t("menu.register"), "m:register"),),)
@@ -498,6 +553,33 @@ class _Turn:
             self.say(
                 f"status.{result['status']}", self._menu_button(), **self._status_params(result)
             )
+
+    def show_data(self, result: dict[str, Any] | None) -> None:
+        if not result:
+            self.say("data.none", self._menu_button())
+            return
+        shown = Session(lang=self.s.lang, answers=dict(result), gender=self.s.gender)
+        params = self.ctx.summary_params(shown)
+        consent = result.get("consent_at")
+        params["consent"] = (
+            format_day(date.fromisoformat(str(consent)[:10]), self.s.lang) if consent else "-"
+        )
+        params["reference"] = result["reference"]
+        params["created"] = format_day(
+            date.fromisoformat(str(result["created_at"])[:10]), self.s.lang
+        )
+        if result.get("erasure_requested"):
+            self.say("data.show", self._menu_button(), **params)
+            self.say("data.erasure_pending", self._menu_button())
+            return
+        rows = (
+            (
+                Button(self.t("data.button.correct"), "m:correct"),
+                Button(self.t("data.button.erase"), "m:erase"),
+            ),
+            (Button(self.t("button.menu"), "m:menu"),),
+        )
+        self.say("data.show", rows, **params)
 
     def _status_buttons(self) -> tuple[tuple[Button, ...], ...]:
         return (

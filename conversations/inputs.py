@@ -420,6 +420,24 @@ class ConsentInput(InputKind):
         raise InputError("input.stale_button")
 
 
+class YesNoInput(InputKind):
+    """Confirm a change: yes saves it, no leaves everything as it was."""
+
+    accepts_text = False
+
+    def prompt(self, ctx: Context, step: Step, session: Session) -> Prompt:
+        buttons = [
+            (ctx.t(session, "data.button.save"), "yes"),
+            (ctx.t(session, "data.button.keep"), "no"),
+        ]
+        return Prompt(ctx.correction_params(session), buttons, columns=2)
+
+    def choose(self, ctx: Context, step: Step, session: Session, data: str) -> Parsed:
+        if data in ("yes", "no"):
+            return Parsed(data == "yes", branch=data)
+        raise InputError("input.stale_button")
+
+
 class SummaryInput(InputKind):
     accepts_text = False
 
@@ -449,4 +467,5 @@ INPUTS: dict[str, Callable[[], InputKind]] = {
     "heir_name": HeirNameInput,
     "consent": ConsentInput,
     "summary": SummaryInput,
+    "yes_no": YesNoInput,
 }

@@ -8,16 +8,23 @@ from typing import Any
 
 from conversations.messages import Query
 from handlers.updates import Envelope
-from storage.errors import DuplicateNikError
+from storage.data_rights import DataRights
+from storage.errors import DuplicateNikError, NotFoundError
 from storage.registrations import NewRegistration, Registrations, RegistrationSummary
 
 
 class RegistrationQueries:
     """Runs `Query` objects against the registrations table."""
 
-    def __init__(self, registrations: Registrations, program_name: Callable[[str], str | None]):
+    def __init__(
+        self,
+        registrations: Registrations,
+        program_name: Callable[[str], str | None],
+        data_rights: DataRights,
+    ) -> None:
         self.registrations = registrations
         self.program_name = program_name
+        self.data_rights = data_rights
 
     async def __call__(self, query: Query, env: Envelope) -> dict[str, Any] | None:
         if query.kind == "nik_status":
@@ -30,6 +37,19 @@ class RegistrationQueries:
             return self._describe(found) if found else None
         if query.kind == "submit":
             return await self._submit(query.params, env)
+        if env.user_id is None:
+            return None
+        if query.kind == "my_data":
+            return await self.data_rights.my_data(env.user_id)
+        if query.kind == "correct":
+            reference, back = await self.data_rights.correct(env.user_id, dict(query.params))
+            return {"reference": reference, "back_to_review": back}
+        if query.kind == "erase":
+            try:
+                request = await self.data_rights.request_erasure(env.user_id)
+            except NotFoundError:
+                return None
+            return {"due_at": request.due_at.isoformat()}
         raise ValueError(f"unknown query {query.kind}")
 
     async def _submit(self, a: dict[str, Any], env: Envelope) -> dict[str, Any]:

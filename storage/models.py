@@ -303,3 +303,29 @@ class BroadcastRecipient(Base, table=True):
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     claimed_by: str | None = None
     claim_expires: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+DATA_REQUEST_KINDS = ("erasure",)
+DATA_REQUEST_STATES = ("open", "done")
+
+
+class DataRequest(Base, table=True):
+    """A worker's request about their personal data that an official must complete (UU PDP)."""
+
+    __tablename__ = "data_requests"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", DATA_REQUEST_KINDS), name="kind"),
+        CheckConstraint(_one_of("state", DATA_REQUEST_STATES), name="state"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str
+    state: str = Field(default="open", index=True)
+    registration_id: int | None = Field(
+        default=None, foreign_key="registrations.id", ondelete="SET NULL", index=True
+    )
+    telegram_user_id: int = Field(sa_type=BigInteger, index=True)
+    requested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    completed_by: str | None = None

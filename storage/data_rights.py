@@ -1,0 +1,217 @@
+"""A worker's rights over their data (UU 27/2022): see it, correct it, withdraw consent, erase it.
+
+Erasure is requested by the worker (consent is withdrawn at once) and completed by an official
+within 3x24 hours: personal fields are overwritten, while the row's anonymous facts (status,
+occupation, region, program, dates) and the audit trail stay for the counts.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import col, select
+
+from storage import audit
+from storage.crypto import Cipher
+from storage.db import Database
+from storage.errors import ConflictError, NotFoundError
+from storage.models import Consent, DataRequest, Registration, utcnow
+
+ERASURE_DEADLINE = timedelta(hours=72)
+ERASED_NAME = "[dihapus]"
+CORRECTABLE = frozenset(
+    {
+        "full_name",
+        "phone",
+        "occupation",
+        "occupation_other",
+        "region",
+        "regency",
+        "monthly_income",
+        "heir_name",
+        "heir_relation",
+    }
+)
+# A correction of an already decided registration sends it back to the officials.
+BACK_TO_REVIEW = frozenset({"approved", "active", "rejected"})
+
+
+class DataRights:
+    """What a worker can do with their own registration, and the officials' erasure duty."""
+
+    def __init__(self, db: Database, cipher: Cipher) -> None:
+        self.db = db
+        self.cipher = cipher
+
+    async def _latest(self, telegram_user_id: int) -> Registration | None:
+        async with self.db.session() as session:
+            result = await session.exec(
+                select(Registration)
+                .where(Registration.telegram_user_id == telegram_user_id)
+                .where(Registration.full_name != ERASED_NAME)
+                .order_by(col(Registration.created_at).desc(), col(Registration.id).desc())
+                .limit(1)
+            )
+            return result.first()
+
+    async def my_data(self, telegram_user_id: int) -> dict[str, Any] | None:
+        """Everything stored about the worker's latest registration (NIK masked)."""
+        row = await self._latest(telegram_user_id)
+        if row is None:
+            return None
+        async with self.db.session() as session:
+            consent = (
+                await session.exec(
+                    select(Consent)
+                    .where(Consent.registration_id == row.id)
+                    .order_by(col(Consent.given_at).desc())
+                )
+            ).first()
+            pending = (
+                await session.exec(
+                    select(DataRequest)
+                    .where(DataRequest.registration_id == row.id)
+                    .where(DataRequest.state == "open")
+                )
+            ).first()
+        return {
+            "reference": row.reference,
+            "status": row.status,
+            "full_name": row.full_name,
+            "nik_masked": row.nik_masked,
+            "birth_date": row.birth_date.isoformat(),
+            "gender": row.gender,
+            "phone": row.phone,
+            "occupation": row.occupation,
+            "occupation_other": row.occupation_other,
+            "region": row.region,
+            "regency": row.regency,
+            "monthly_income": row.monthly_income,
+            "heir_name": row.heir_name,
+            "heir_relation": row.heir_relation,
+            "program": row.program,
+            "created_at": row.created_at.isoformat(),
+            "consent_at": consent.given_at.isoformat() if consent else None,
+            "consent_withdrawn": bool(consent and consent.withdrawn_at),
+            "erasure_requested": pending is not None,
+        }
+
+    async def correct(self, telegram_user_id: int, changes: dict[str, Any]) -> tuple[str, bool]:
+        """Apply the worker's corrections; returns (reference, sent back to review)."""
+        unknown = set(changes) - CORRECTABLE
+        if unknown:
+            raise ValueError(f"these fields cannot be corrected here: {sorted(unknown)}")
+        row = await self._latest(telegram_user_id)
+        if row is None:
+            raise NotFoundError("no registration from this Telegram account")
+        back = row.status in BACK_TO_REVIEW
+        values: dict[str, Any] = {**changes, "updated_at": utcnow()}
+        if back:
+            values.update(status="pending", decided_at=None, decided_by=None, reason=None)
+        async with self.db.session() as session:
+            await session.exec(
+                update(Registration).where(col(Registration.id) == row.id).values(**values)
+            )
+            await audit.record(
+                session,
+                f"worker:{telegram_user_id}",
+                "registration.corrected",
+                "registration",
+                str(row.id),
+                {"fields": sorted(changes), "back_to_review": back, "was": row.status},
+            )
+            await session.commit()
+        return row.reference, back
+
+    async def request_erasure(self, telegram_user_id: int) -> DataRequest:
+        """Withdraw consent now and open an erasure request due within 3x24 hours."""
+        row = await self._latest(telegram_user_id)
+        if row is None:
+            raise NotFoundError("no registration from this Telegram account")
+        now = utcnow()
+        async with self.db.session() as session:
+            existing = (
+                await session.exec(
+                    select(DataRequest)
+                    .where(DataRequest.registration_id == row.id)
+                    .where(DataRequest.state == "open")
+                )
+            ).first()
+            if existing is not None:
+                return existing
+            await session.exec(
+                update(Consent)
+                .where(col(Consent.registration_id) == row.id)
+                .where(col(Consent.withdrawn_at).is_(None))
+                .values(withdrawn_at=now)
+            )
+            request = DataRequest(
+                kind="erasure",
+                registration_id=row.id,
+                telegram_user_id=telegram_user_id,
+                requested_at=now,
+                due_at=now + ERASURE_DEADLINE,
+            )
+            session.add(request)
+            await session.flush()
+            await audit.record(
+                session,
+                f"worker:{telegram_user_id}",
+                "consent.withdrawn",
+                "registration",
+                str(row.id),
+                {"erasure_request": request.id},
+            )
+            await session.commit()
+            return request
+
+    async def open_requests(self) -> list[DataRequest]:
+        """Requests still to complete, the most urgent first."""
+        async with self.db.session() as session:
+            result = await session.exec(
+                select(DataRequest)
+                .where(DataRequest.state == "open")
+                .order_by(col(DataRequest.due_at))
+            )
+            return list(result.all())
+
+    async def complete_erasure(self, request_id: int, actor: str) -> None:
+        """Overwrite the personal data of the request's registration; keep anonymous facts."""
+        async with self.db.session() as session:
+            request = await session.get(DataRequest, request_id)
+            if request is None:
+                raise NotFoundError(f"no data request {request_id}")
+            if request.state != "open":
+                raise ConflictError("this request is already completed")
+            if request.registration_id is not None:
+                row = await session.get(Registration, request.registration_id)
+                if row is not None:
+                    row.full_name = ERASED_NAME
+                    row.nik_ciphertext = ""
+                    row.nik_hash = f"erased:{row.id}"
+                    row.nik_masked = "•" * 16
+                    row.birth_date = date(row.birth_date.year, 1, 1)
+                    row.phone = ""
+                    row.occupation_other = None
+                    row.heir_name = None
+                    row.heir_relation = None
+                    row.telegram_user_id = 0
+                    row.telegram_chat_id = 0
+                    row.updated_at = utcnow()
+                    session.add(row)
+                await session.exec(
+                    update(Consent)
+                    .where(col(Consent.registration_id) == request.registration_id)
+                    .values(telegram_user_id=0)
+                )
+            request.state = "done"
+            request.completed_at = utcnow()
+            request.completed_by = actor
+            request.telegram_user_id = 0
+            session.add(request)
+            await audit.record(
+                session, actor, "registration.erased", "data_request", str(request_id), None
+            )
+            await session.commit()
