@@ -5,6 +5,7 @@ Everything here talks only to 127.0.0.1 and stops only the processes it started 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import platform
@@ -38,6 +39,84 @@ DEFAULT_PG_URL = os.environ.get(
     "LINDUNGI_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 DEFAULT_REDIS_URL = os.environ.get("LINDUNGI_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+# ------------------------------------------------------------------------- load-side HTTP
+
+
+class HttpError(Exception):
+    """A request failed below HTTP: connection refused or reset, malformed answer, timeout."""
+
+
+class HttpConnection:
+    """A minimal HTTP/1.1 keep-alive client on one asyncio stream, one request at a time.
+
+    The load generator's hot path. httpx costs 0.7-2 ms of CPU per request on the 2-core
+    benchmark machine (more with more pooled connections), which made the load side, not the
+    server, the bottleneck; this costs ~20 us. One connection per simulated worker (closed loop).
+    """
+
+    def __init__(
+        self, url: str, headers: dict[str, str] | None = None, timeout: float = 60
+    ) -> None:
+        parts = httpx.URL(url)
+        self.host = parts.host
+        self.port = parts.port or 80
+        self.timeout = timeout
+        extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
+        self._head = f"Host: {self.host}:{self.port}\r\n{extra}"
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+
+    async def request(
+        self, method: str, path: str, body: bytes = b"", content_type: str = "application/json"
+    ) -> tuple[int, bytes]:
+        """Send one request and read the whole answer: (status, body)."""
+        head = f"{method} {path} HTTP/1.1\r\n{self._head}"
+        if body or method == "POST":
+            head += f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
+        try:
+            async with asyncio.timeout(self.timeout):
+                reader, writer = await self._connection()
+                writer.write(head.encode("latin-1") + b"\r\n" + body)
+                return await self._response(reader)
+        except (OSError, EOFError, TimeoutError, ValueError, asyncio.IncompleteReadError) as exc:
+            await self.close()
+            raise HttpError(f"{type(exc).__name__}: {exc}") from exc
+
+    async def _connection(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        if self._reader is None or self._writer is None or self._reader.at_eof():
+            await self.close()
+            self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
+        return self._reader, self._writer
+
+    async def _response(self, reader: asyncio.StreamReader) -> tuple[int, bytes]:
+        lines = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        headers = {}
+        for line in lines[1:]:
+            if ":" in line:
+                name, value = line.split(":", 1)
+                headers[name.strip().lower()] = value.strip()
+        if headers.get("transfer-encoding", "").lower() == "chunked":
+            chunks = []
+            while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
+                chunks.append(await reader.readexactly(size + 2))
+            await reader.readuntil(b"\r\n")
+            data = b"".join(chunk[:-2] for chunk in chunks)
+        else:
+            data = await reader.readexactly(int(headers.get("content-length", "0")))
+        if headers.get("connection", "").lower() == "close":
+            await self.close()
+        return status, data
+
+    async def close(self) -> None:
+        """Close the connection (the next request opens a new one)."""
+        writer, self._reader, self._writer = self._writer, None, None
+        if writer is not None:
+            writer.close()
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+
 
 # --------------------------------------------------------------------------- small helpers
 
@@ -101,13 +180,47 @@ def core_busy_jiffies() -> dict[str, tuple[int, int]]:
     return cores
 
 
+STORE_COMMANDS = frozenset({"postgres", "redis-server"})
+
+
+def store_processes_cpu() -> dict[int, float]:
+    """CPU seconds of every PostgreSQL and Redis process on the machine, by pid."""
+    found: dict[int, float] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/comm") as fh:
+                command = fh.read().strip()
+        except OSError:
+            continue
+        if command in STORE_COMMANDS:
+            seconds = process_cpu_seconds(int(entry.name))
+            if seconds == seconds:  # not NaN: the process still exists
+                found[int(entry.name)] = seconds
+    return found
+
+
+def busy_cores(seconds: float = 1.0) -> float:
+    """How many cores' worth of CPU the whole machine used over the next ``seconds``."""
+    before = core_busy_jiffies()
+    time.sleep(seconds)
+    after = core_busy_jiffies()
+    return sum(
+        (after[c][0] - before[c][0]) / max(1, after[c][1] - before[c][1])
+        for c in after
+        if c in before
+    )
+
+
 @dataclass
 class CpuSnapshot:
-    """CPU counters at one instant: named processes, this process, every core."""
+    """CPU counters at one instant: named processes, this process, the stores, every core."""
 
     at: float
     processes: dict[str, float]
     own: float
+    stores: dict[int, float]
     cores: dict[str, tuple[int, int]]
 
     @classmethod
@@ -116,19 +229,33 @@ class CpuSnapshot:
             time.perf_counter(),
             {name: process_cpu_seconds(pid) for name, pid in pids.items()},
             self_cpu_seconds(),
+            store_processes_cpu(),
             core_busy_jiffies(),
         )
 
     def utilisation_since(self, before: CpuSnapshot) -> dict[str, float]:
-        """Fraction of one core used by each process (``loadgen`` = this one) and per core."""
+        """Cores' worth of CPU used over the interval.
+
+        Keys: each named process, ``loadgen`` (this process), ``stores`` (all PostgreSQL and
+        Redis processes), ``cpuN`` (fraction of core N busy), ``other`` (busy time of all
+        cores not explained by the processes above: anything else running on the machine).
+        """
         wall = self.at - before.at
         out = {
             name: (self.processes[name] - before.processes[name]) / wall for name in self.processes
         }
         out["loadgen"] = (self.own - before.own) / wall
-        for core, (busy, total) in self.cores.items():
-            busy0, total0 = before.cores.get(core, (busy, total))
-            out[core] = (busy - busy0) / max(1, total - total0)
+        out["stores"] = (
+            sum(seconds - before.stores.get(pid, 0.0) for pid, seconds in self.stores.items())
+            / wall
+        )
+        busy = 0.0
+        for core, (ticks, total) in self.cores.items():
+            ticks0, total0 = before.cores.get(core, (ticks, total))
+            out[core] = (ticks - ticks0) / max(1, total - total0)
+            busy += out[core]
+        known = sum(v for k, v in out.items() if not k.startswith("cpu"))
+        out["other"] = max(0.0, busy - known)
         return out
 
 
@@ -219,7 +346,7 @@ def _wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: floa
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args} exited early:\n{tail(log, 30)}")
+            raise RuntimeError(f"{proc.args!r} exited early:\n{tail(log, 30)}")
         try:
             if httpx.get(url, timeout=1, trust_env=False).status_code == 200:
                 return
@@ -370,13 +497,23 @@ class PostgresRedisBackend:
         try:
             chats = sum(1 for _ in client.scan_iter(match=f"{self.prefix}state:*", count=1000))
             locks = sum(1 for _ in client.scan_iter(match=f"{self.prefix}lock:*", count=1000))
-            outbox = int(client.zcard(f"{self.prefix}outbox"))
+            outbox = int(client.zcard(f"{self.prefix}outbox"))  # type: ignore[arg-type]
         finally:
             client.close()
         return StoreReport(refs, chats, outbox, locks)
 
     def versions(self) -> dict[str, str]:
-        return {"postgresql": postgres_version(self._admin_dsn()), "redis": redis_version(self.redis_url)}
+        return {
+            "postgresql": postgres_version(self._admin_dsn()),
+            "redis": redis_version(self.redis_url),
+        }
+
+
+def masked_url(url: str) -> str:
+    """``url`` with any password replaced by ``***``."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def postgres_version(dsn: str) -> str:
@@ -397,7 +534,8 @@ def redis_version(url: str) -> str:
 
     client = redis.Redis.from_url(url, socket_connect_timeout=3)
     try:
-        return str(client.info("server").get("redis_version", "?"))
+        info: dict[str, Any] = client.info("server")  # type: ignore[assignment]
+        return str(info.get("redis_version", "?"))
     except redis.RedisError:
         return "?"
     finally:

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Literal
 
 from conversations.contributions import Contribution, DiscountReason, monthly_contribution
-from conversations.i18n import Catalog, format_day, format_money
+from conversations.i18n import Catalog, escape, format_day, format_money
 from conversations.nik import Nik, check_agreement
 from conversations.occupations import load_occupations
 from conversations.programs import Program, ProgramSet
@@ -176,16 +176,17 @@ class Verdict:
         return bool({"elig.next.register_funded", "elig.next.register_self"} & {*self.next_steps})
 
     def message_params(self, lang: str) -> dict[str, str]:
-        """The params as text for `lang`: dates as ``9 Desember 2025``, the occupation's label."""
+        """The params as text for `lang`: dates as ``9 Desember 2025``, the occupation's label,
+        everything escaped for Telegram HTML."""
         labels = {occupation.id: occupation.label(lang) for occupation in load_occupations()}
         out: dict[str, str] = {}
         for name, value in self.params.items():
             if isinstance(value, date):
                 out[name] = format_day(value, lang)
             elif name == "occupation":
-                out[name] = labels.get(str(value), str(value))
+                out[name] = escape(labels.get(str(value), str(value)))
             else:
-                out[name] = str(value)
+                out[name] = escape(value)
         return out
 
 

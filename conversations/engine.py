@@ -259,13 +259,11 @@ class _Turn:
         elif action == "correct":
             self.start_flow("correction")
         elif action == "erase":
-            rows = (
-                (
-                    Button(self.t("data.button.erase_yes"), "m:erase_yes"),
-                    Button(self.t("data.button.erase_no"), "m:erase_no"),
-                ),
+            confirm = (
+                Button(self.t("data.button.erase_yes"), "m:erase_yes"),
+                Button(self.t("data.button.erase_no"), "m:erase_no"),
             )
-            self.say("data.erase_confirm", rows)
+            self.say("data.erase_confirm", (confirm,))
         elif action == "erase_yes":
             self.query = Query("erase")
         elif action == "erase_no":

@@ -17,7 +17,7 @@ from storage import audit
 from storage.crypto import Cipher
 from storage.db import Database
 from storage.errors import ConflictError, NotFoundError
-from storage.models import Consent, DataRequest, Registration, utcnow
+from storage.models import Consent, DataRequest, Notification, Registration, utcnow
 
 ERASURE_DEADLINE = timedelta(hours=72)
 ERASED_NAME = "[dihapus]"
@@ -205,6 +205,12 @@ class DataRights:
                     update(Consent)
                     .where(col(Consent.registration_id) == request.registration_id)
                     .values(telegram_user_id=0)
+                )
+                # Queued decision messages carry the chat id, reference and reason.
+                await session.exec(
+                    update(Notification)
+                    .where(col(Notification.registration_id) == request.registration_id)
+                    .values(chat_id=0, params={})
                 )
             request.state = "done"
             request.completed_at = utcnow()
