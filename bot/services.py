@@ -7,21 +7,29 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.broadcasting import BroadcastJobs, build_broadcast_jobs, rate_limits
 from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.telegram import TelegramApi
 from conversations.context import Context, ProgramSetChooser
 from conversations.engine import Engine
+from conversations.faq import FaqIndex
 from conversations.i18n import Catalog
 from conversations.programs import ProgramSet, load_programs
 from conversations.regions import RegionDirectory
 from conversations.rules import load_rules
+from handlers.notifications import NotificationSender
 from handlers.processor import BotApi, UpdateProcessor
 from handlers.queries import RegistrationQueries
+from handlers.question_replies import QuestionReplySender
 from storage.crypto import Cipher
+from storage.data_rights import DataRights
+from storage.questions import Questions
 from storage.db import Database
 from storage.migrate import upgrade
+from storage.notifications import Notifications
 from storage.officials import Officials
+from storage.ratelimit import SendLimiter, make_send_limiter
 from storage.regions import count_regions, load_regions
 from storage.registrations import Registrations
 from storage.state import StateStore, make_state_store
@@ -45,10 +53,16 @@ class Services:
     api: BotApi | None
     processor: UpdateProcessor | None
     metrics: Metrics
+    notifier: NotificationSender | None = None
+    question_replies: QuestionReplySender | None = None
+    limiter: SendLimiter | None = None
+    broadcast_jobs: BroadcastJobs | None = None
 
     async def close(self) -> None:
         if isinstance(self.api, TelegramApi):
             await self.api.close()
+        if self.limiter is not None:
+            await self.limiter.close()
         await self.state.close()
         await self.db.dispose()
 
@@ -72,6 +86,9 @@ def build_engine(regions: RegionDirectory, programs: ProgramSet) -> Engine:
         regions=regions,
         programs=ProgramSetChooser(programs),
         max_age=rules.participant.age_limit.value,
+        program_set=programs,
+        rules=rules,
+        faq=FaqIndex.shipped(),
     )
     return Engine(ctx)
 
@@ -94,14 +111,19 @@ async def build_services(settings: Settings, api: BotApi | None = None) -> Servi
     registrations = Registrations(db, cipher)
     engine = build_engine(regions, programs)
     metrics = Metrics()
+    limiter = make_send_limiter(settings.redis_url, settings.redis_prefix, rate_limits(settings))
     if api is None and settings.telegram_enabled:
         assert settings.bot_token is not None
-        api = TelegramApi(settings.bot_token.get_secret_value(), settings.telegram_api_url)
+        api = TelegramApi(
+            settings.bot_token.get_secret_value(), settings.telegram_api_url, limiter=limiter
+        )
     if isinstance(api, TelegramApi):
         await api.start()
     processor = None
     if api is not None:
-        queries = RegistrationQueries(registrations, _program_namer(programs))
+        queries = RegistrationQueries(
+            registrations, programs, DataRights(db, cipher), Questions(db, cipher), db
+        )
         processor = UpdateProcessor(engine, state, queries, api, on_call=metrics.api_call)
     return Services(
         settings,
@@ -116,12 +138,28 @@ async def build_services(settings: Settings, api: BotApi | None = None) -> Servi
         api,
         processor,
         metrics,
+        notifier=_notifier(db, api, metrics),
+        question_replies=_question_replies(db, cipher, api, metrics),
+        limiter=limiter,
+        broadcast_jobs=build_broadcast_jobs(settings, db, api, limiter),
     )
 
 
-def _program_namer(programs: ProgramSet):  # type: ignore[no-untyped-def]
-    def name(program_id: str) -> str | None:
-        program = programs.get(program_id)
-        return program.name if program else None
+def _notifier(db: Database, api: BotApi | None, metrics: Metrics) -> NotificationSender | None:
+    """Delivers officials' decisions to workers; None while Telegram is off."""
+    if api is None:
+        return None
+    return NotificationSender(
+        Notifications(db), Catalog.load_shipped(), api, on_call=metrics.api_call
+    )
 
-    return name
+
+def _question_replies(
+    db: Database, cipher: Cipher, api: BotApi | None, metrics: Metrics
+) -> QuestionReplySender | None:
+    """Delivers officials' answers to workers' questions; None while Telegram is off."""
+    if api is None:
+        return None
+    return QuestionReplySender(
+        Questions(db, cipher), Catalog.load_shipped(), api, on_call=metrics.api_call
+    )

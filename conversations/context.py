@@ -6,11 +6,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Protocol
 
+from conversations.faq import FaqIndex
 from conversations.i18n import Catalog, escape, format_day, format_money
 from conversations.occupations import Occupation, load_occupations
 from conversations.phone import format_phone
 from conversations.programs import ProgramSet
 from conversations.regions import RegionDirectory
+from conversations.rules import Rules
 from conversations.session import Session
 
 
@@ -47,6 +49,10 @@ class Context:
     today: date = field(default_factory=date.today)
     max_age: int = 65
     consent_version: str = "2026-11"
+    # For the eligibility check, program information and free-text questions.
+    program_set: ProgramSet = field(default_factory=ProgramSet)
+    rules: Rules | None = None
+    faq: FaqIndex | None = None
 
     def on(self, today: date) -> Context:
         return replace(self, today=today)

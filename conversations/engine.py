@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import copy
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from conversations import checking
 from conversations.context import Context
 from conversations.errors import InputError
+from conversations.faq import Topic, load_topics, topic_message, topic_params
 from conversations.flow import Flow, Step, load_shipped_flows
 from conversations.i18n import LANGUAGES, escape, format_day
-from conversations.inputs import INPUTS, Parsed, Prompt
+from conversations.inputs import INPUTS, InputKind, Parsed, Prompt
 from conversations.messages import Button, Incoming, Query, Reply
 from conversations.nik import check_agreement, parse_nik
 from conversations.session import Session
@@ -50,6 +53,11 @@ COMMANDS = {
 }
 
 
+KINDS: dict[str, Callable[[], InputKind]] = {**INPUTS, **checking.INPUTS}
+# Flows whose `when:` conditions read answers derived from the others.
+DERIVED = {"eligibility": checking.derive}
+
+
 @dataclass
 class Outcome:
     """The result of one turn: the session to store, replies to send, a query to answer."""
@@ -64,7 +72,7 @@ class Engine:
 
     def __init__(self, ctx: Context, flows: dict[str, Flow] | None = None) -> None:
         self.ctx = ctx
-        self.flows = flows or load_shipped_flows(frozenset(INPUTS))
+        self.flows = flows or load_shipped_flows(frozenset(KINDS))
 
     # -- entry points ------------------------------------------------------------------
 
@@ -147,7 +155,7 @@ class _Turn:
         return tuple(rows)
 
     def _prompt(self, step: Step) -> Prompt:
-        return INPUTS[step.input]().prompt(self.ctx, step, self.s)
+        return KINDS[step.input]().prompt(self.ctx, step, self.s)
 
     def ask(self, prefix: str | None = None) -> None:
         """Send the current step's question (optionally after a one-line note)."""
@@ -156,7 +164,7 @@ class _Turn:
             self.menu()
             return
         prompt = self._prompt(step)
-        text = self.t(step.ask, **prompt.params)
+        text = self.t(step.ask, **{**self.s.answers.get("_params", {}), **prompt.params})
         if prefix:
             text = f"{prefix}\n\n{text}"
         if prompt.share_contact:
@@ -209,6 +217,8 @@ class _Turn:
             self.command(self._is_nav_text(incoming.text))
         elif self.step is not None:
             self.answer(incoming)
+        elif incoming.kind == "text" and incoming.text.strip():
+            self.faq(incoming.text.strip())
         else:
             self.say("menu.not_understood", self._menu_button())
 
@@ -268,8 +278,12 @@ class _Turn:
             self.query = Query("erase")
         elif action == "erase_no":
             self.say("data.erase_cancelled", self._menu_button())
-        elif action in ("check", "info", "talk"):
-            self.note_and_reask(f"soon.{action}")
+        elif action == "check":
+            self.start_flow("eligibility", intro="elig.intro")
+        elif action == "talk":
+            self.start_flow("question")
+        elif action == "info":
+            self.info_menu()
         else:
             self.note_and_reask("err.input.unknown_command")
 
@@ -279,9 +293,14 @@ class _Turn:
             return
         self.start_flow("registration", intro="reg.intro")
 
-    def start_flow(self, flow_id: str, intro: str | None = None) -> None:
+    def start_flow(
+        self, flow_id: str, intro: str | None = None, prefill: dict[str, Any] | None = None
+    ) -> None:
         flow = self.engine.flows[flow_id]
         self.s.start(flow.id, flow.first.id)
+        if prefill:
+            self.s.answers.update(prefill)
+            self.s.prefilled = sorted(prefill)
         if intro:
             self.say(intro)
         self.ask()
@@ -293,6 +312,10 @@ class _Turn:
                 self.note_and_reask("flow.continuing")
             else:
                 self.command(rest)
+        elif prefix == "t":
+            self.show_topic(rest)
+        elif prefix == "q":
+            self.question_action(rest)
         elif prefix == "l" and rest in LANGUAGES:
             self.s.lang, self.s.lang_chosen = rest, True
             self.note_and_reask("language.changed")
@@ -314,7 +337,7 @@ class _Turn:
         while self.s.back:
             previous = self.s.back.pop()
             step = flow.step(previous)
-            if INPUTS[step.input]().skip(self.ctx, self.s) is None:
+            if KINDS[step.input]().skip(self.ctx, self.s) is None:
                 self._move_to(previous)
                 self.ask()
                 return
@@ -331,7 +354,7 @@ class _Turn:
         step = self.step
         assert step is not None
         try:
-            parsed = INPUTS[step.input]().read(self.ctx, step, self.s, incoming)
+            parsed = KINDS[step.input]().read(self.ctx, step, self.s, incoming)
         except InputError as exc:
             self.error(exc)
             return
@@ -358,8 +381,17 @@ class _Turn:
                 return
             parsed.value = self._consent_record()
         if step.input == "regency" and branch == "outside":
-            self.end_flow()
-            self.say("reg.outside", self._menu_button())
+            if self.s.flow != "eligibility":
+                self.end_flow()
+                self.say("reg.outside", self._menu_button())
+                return
+            parsed.value, branch = None, None
+        if step.input == "verdict":
+            if branch == "register":
+                prefill = checking.carried(self.s.answers)
+                self.start_flow("registration", intro="reg.intro", prefill=prefill)
+            else:
+                self.start_flow("question")
             return
         if step.save and branch != "change":
             self.s.answers[step.save] = parsed.value
@@ -372,6 +404,12 @@ class _Turn:
                 return
         if step.query == "nik_status":
             self.query = Query("nik_status", {"nik": self.s.answers["nik"]})
+            return
+        if step.query == "ask_official":
+            self.query = Query(
+                "ask_official",
+                {"text": self.s.answers["question"], "topic": None, "language": self.s.lang},
+            )
             return
         if step.query == "correct":
             if branch == "no":
@@ -437,6 +475,9 @@ class _Turn:
         assert flow is not None
         target = self._next_of(flow, step, branch)
         self.s.back.append(step.id)
+        derive = DERIVED.get(flow.id)
+        if derive is not None:
+            derive(self.ctx, self.s)
         while target is not None:
             if self.s.return_to and target == self.s.return_to:
                 self.s.return_to = None
@@ -447,7 +488,20 @@ class _Turn:
                     self.s.answers.pop(candidate.save, None)
                 target = self._next_of(flow, candidate, None)
                 continue
-            auto = INPUTS[candidate.input]().skip(self.ctx, self.s)
+            if candidate.save in self.s.prefilled and self.s.answers.get(candidate.save):
+                if candidate.query == "nik_status":
+                    # A NIK carried over is still checked against earlier registrations.
+                    self._move_to(candidate.id)
+                    self.query = Query("nik_status", {"nik": self.s.answers["nik"]})
+                    return
+                self.s.back.append(candidate.id)
+                target = self._next_of(flow, candidate, "confirmed")
+                continue
+            if candidate.query == "quotas" and "_quota_left" not in self.s.answers:
+                self._move_to(target)
+                self.query = Query("quotas", {"regency": self.s.answers.get("regency")})
+                return
+            auto = KINDS[candidate.input]().skip(self.ctx, self.s)
             if auto is not None:
                 if candidate.save:
                     self.s.answers[candidate.save] = auto.value
@@ -492,7 +546,7 @@ class _Turn:
         self.s.return_to = target.until
         self.s.back.append("summary")
         start = flow.step(target.start)
-        if INPUTS[start.input]().skip(self.ctx, self.s) is not None:
+        if KINDS[start.input]().skip(self.ctx, self.s) is not None:
             self.advance(start, None)
             return
         self._move_to(target.start)
@@ -527,6 +581,15 @@ class _Turn:
                 "reg.sent", self._status_buttons(), first_name=name, reference=result["reference"]
             )
             self.end_flow()
+        elif query.kind == "quotas":
+            self.s.answers["_quota_left"] = dict(result or {})
+            checking.derive(self.ctx, self.s)
+            self.ask()
+        elif query.kind == "ask_official":
+            assert result is not None
+            self.end_flow()
+            self.s.question = None
+            self.say("faq.sent", self._menu_button(), reference=result["reference"])
         elif query.kind == "my_data":
             self.show_data(result)
         elif query.kind == "correct":
@@ -551,6 +614,78 @@ class _Turn:
             self.say(
                 f"status.{result['status']}", self._menu_button(), **self._status_params(result)
             )
+
+    # -- program information and questions ---------------------------------------------------
+
+    def info_menu(self, key: str = "info.menu") -> None:
+        rows: list[tuple[Button, ...]] = [
+            (Button(t.title(self.s.lang), f"t:{t.id}"),) for t in load_topics()
+        ]
+        rows.append(
+            (
+                Button(self.t("info.button.ask"), "q:ask"),
+                Button(self.t("info.button.talk"), "m:talk"),
+            )
+        )
+        self.say(key, tuple(rows))
+
+    def show_topic(self, topic_id: str) -> None:
+        topic = next((t for t in load_topics() if t.id == topic_id), None)
+        if topic is None:
+            self.note_and_reask("err.input.stale_button")
+            return
+        self.replies.append(Reply(self._topic_text(topic), self._after_answer()))
+
+    def _topic_text(self, topic: Topic) -> str:
+        assert self.ctx.rules is not None
+        params = {
+            **topic_params(self.ctx.rules, self.ctx.program_set, self.s.lang),
+            **self.ctx.address(self.s),
+        }
+        return topic_message(topic, self.ctx.catalog, self.s.lang, params)
+
+    def _after_answer(self) -> tuple[tuple[Button, ...], ...]:
+        return (
+            (
+                Button(self.t("info.button.topics"), "m:info"),
+                Button(self.t("info.button.talk"), "q:send"),
+            ),
+            (Button(self.t("button.menu"), "m:menu"),),
+        )
+
+    def faq(self, text: str) -> None:
+        """A free-text question outside any flow: answer it, offer a choice, or an official."""
+        self.s.question = text[:1000]
+        if self.ctx.faq is None:
+            self.say("menu.not_understood", self._menu_button())
+            return
+        found = self.ctx.faq.answer(text, self.s.lang)
+        if found.kind == "confident" and found.topic is not None:
+            body = self._topic_text(found.topic) + "\n\n" + self.t("faq.answer_footer")
+            self.replies.append(Reply(body, self._after_answer()))
+        elif found.kind == "unsure":
+            choices = [(Button(t.title(self.s.lang), f"t:{t.id}"),) for t, _ in found.candidates]
+            choices.append((Button(self.t("faq.button.none_of_these"), "q:send"),))
+            self.say("faq.did_you_mean", tuple(choices))
+        else:
+            rows: list[tuple[Button, ...]] = [
+                (Button(self.t("faq.button.send"), "q:send"),),
+                (
+                    Button(self.t("faq.button.rephrase"), "q:ask"),
+                    Button(self.t("faq.button.no_thanks"), "m:menu"),
+                ),
+            ]
+            self.say("faq.none", tuple(rows))
+
+    def question_action(self, action: str) -> None:
+        if action == "ask":
+            self.say("faq.ask")
+        elif action == "send" and self.s.question:
+            self.query = Query(
+                "ask_official", {"text": self.s.question, "topic": None, "language": self.s.lang}
+            )
+        else:
+            self.start_flow("question")
 
     def show_data(self, result: dict[str, Any] | None) -> None:
         if not result:

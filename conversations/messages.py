@@ -47,5 +47,7 @@ class Reply:
 class Query:
     """Something only the host can answer (a database look-up or write)."""
 
-    kind: Literal["nik_status", "submit", "my_status", "my_data", "correct", "erase"]
+    kind: Literal[
+        "nik_status", "submit", "my_status", "my_data", "correct", "erase", "quotas", "ask_official"
+    ]
     params: dict[str, object] = field(default_factory=dict)

@@ -25,16 +25,21 @@ class Session:
     lang_chosen: bool = False
     opted_out: bool = False
     gender: str | None = None
+    # Answers carried into a flow from an earlier one (the eligibility check): not asked again.
+    prefilled: list[str] = field(default_factory=list)
+    # The last free-text question, kept so that it can be sent to an official with one tap.
+    question: str | None = None
 
     def start(self, flow: str, step: str) -> None:
         self.flow, self.step = flow, step
         self.answers, self.back, self.return_to, self.page = {}, [], None, 0
+        self.prefilled = []
         self.key = secrets.token_urlsafe(12)
         self.seq += 1
 
     def end(self) -> None:
         self.flow = self.step = self.return_to = None
-        self.answers, self.back, self.page = {}, [], 0
+        self.answers, self.back, self.page, self.prefilled = {}, [], 0, []
         self.seq += 1
 
     def to_dict(self) -> dict[str, Any]:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
 from conversations.messages import Query
 from handlers.updates import Envelope
+from conversations.programs import ProgramSet
 from storage.data_rights import DataRights
+from storage.db import Database
+from storage.questions import Questions
+from storage.quotas import used_places
 from storage.errors import DuplicateNikError, NotFoundError
 from storage.registrations import NewRegistration, Registrations, RegistrationSummary
 
@@ -19,12 +22,20 @@ class RegistrationQueries:
     def __init__(
         self,
         registrations: Registrations,
-        program_name: Callable[[str], str | None],
+        programs: ProgramSet,
         data_rights: DataRights,
+        questions: Questions,
+        db: Database,
     ) -> None:
+        self.db = db
         self.registrations = registrations
-        self.program_name = program_name
+        self.programs = programs
         self.data_rights = data_rights
+        self.questions = questions
+
+    def program_name(self, program_id: str) -> str | None:
+        program = self.programs.get(program_id)
+        return program.name if program else None
 
     async def __call__(self, query: Query, env: Envelope) -> dict[str, Any] | None:
         if query.kind == "nik_status":
@@ -37,8 +48,20 @@ class RegistrationQueries:
             return self._describe(found) if found else None
         if query.kind == "submit":
             return await self._submit(query.params, env)
-        if env.user_id is None:
+        if query.kind == "quotas":
+            return await self._quotas_left(query.params.get("regency"))
+        if env.user_id is None or env.chat_id is None:
             return None
+        if query.kind == "ask_official":
+            topic = query.params.get("topic")
+            asked = await self.questions.ask(
+                env.user_id,
+                env.chat_id,
+                str(query.params.get("language") or "id"),
+                str(query.params["text"]),
+                str(topic) if topic else None,
+            )
+            return {"reference": asked.reference}
         if query.kind == "my_data":
             return await self.data_rights.my_data(env.user_id)
         if query.kind == "correct":
@@ -85,6 +108,20 @@ class RegistrationQueries:
         except DuplicateNikError as exc:
             return {"outcome": "duplicate_nik", **self._describe(exc.existing)}
         return {"outcome": "created" if created else "existing", **self._describe(summary)}
+
+    async def _quotas_left(self, regency: object) -> dict[str, int]:
+        """Places left per `program:quota` for the programs serving this regency today."""
+        if not isinstance(regency, str):
+            return {}
+        serving = self.programs.for_region(regency, date.today())
+        if not serving:
+            return {}
+        used = await used_places(self.db)
+        return {
+            f"{p.id}:{q.id}": max(0, q.limit - used.get((p.id, q.id), 0))
+            for p in serving
+            for q in p.quotas
+        }
 
     def _describe(self, summary: RegistrationSummary) -> dict[str, Any]:
         return {
