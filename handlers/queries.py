@@ -6,13 +6,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from conversations.messages import Query
-from handlers.updates import Envelope
 from conversations.programs import ProgramSet
+from handlers.updates import Envelope
 from storage.data_rights import DataRights
 from storage.db import Database
+from storage.errors import DuplicateNikError, NotFoundError
 from storage.questions import Questions
 from storage.quotas import used_places
-from storage.errors import DuplicateNikError, NotFoundError
 from storage.registrations import NewRegistration, Registrations, RegistrationSummary
 
 
