@@ -23,6 +23,7 @@ from handlers.processor import BotApi, UpdateProcessor
 from handlers.queries import RegistrationQueries
 from handlers.question_replies import QuestionReplySender
 from storage.crypto import Cipher
+from storage.chats import WorkerChats
 from storage.data_rights import DataRights
 from storage.questions import Questions
 from storage.db import Database
@@ -124,7 +125,9 @@ async def build_services(settings: Settings, api: BotApi | None = None) -> Servi
         queries = RegistrationQueries(
             registrations, programs, DataRights(db, cipher), Questions(db, cipher), db
         )
-        processor = UpdateProcessor(engine, state, queries, api, on_call=metrics.api_call)
+        processor = UpdateProcessor(
+            engine, state, queries, api, on_call=metrics.api_call, chats=WorkerChats(db)
+        )
     return Services(
         settings,
         db,

@@ -655,6 +655,10 @@ class _Turn:
 
     def faq(self, text: str) -> None:
         """A free-text question outside any flow: answer it, offer a choice, or an official."""
+        if not any(ch.isalpha() for ch in text):
+            # A number (a NIK typed after cancelling, say) is no question: show the menu.
+            self.say("menu.not_understood", self._menu_button())
+            return
         self.s.question = text[:1000]
         if self.ctx.faq is None:
             self.say("menu.not_understood", self._menu_button())

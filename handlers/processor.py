@@ -35,6 +35,16 @@ class BotApi(Protocol):
     async def call(self, method: str, params: dict[str, Any]) -> Any: ...
 
 
+class ChatDirectory(Protocol):
+    """Who can be reached for broadcasts: seen, blocked, opted out (storage.chats)."""
+
+    async def upsert_seen(self, chat_id: int, user_id: int | None, language: str) -> None: ...
+
+    async def mark_blocked(self, chat_id: int) -> None: ...
+
+    async def set_opted_out(self, chat_id: int, opted_out: bool) -> None: ...
+
+
 QueryRunner = Callable[[Query, Envelope], Awaitable[dict[str, Any] | None]]
 
 
@@ -50,7 +60,9 @@ class UpdateProcessor:
         *,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         on_call: Callable[[str, str], None] | None = None,
+        chats: ChatDirectory | None = None,
     ) -> None:
+        self.chats = chats
         self.engine = engine
         self.state = state
         self.run_query = run_query
@@ -75,9 +87,13 @@ class UpdateProcessor:
             if env.blocked_us:
                 doc["blocked"] = True
                 doc["outbox"] = []
+                if self.chats is not None:
+                    await self.chats.mark_blocked(env.chat_id)
             elif env.incoming is not None:
-                doc.pop("blocked", None)
+                was_blocked = doc.pop("blocked", False)
+                opted_out = Session.from_dict(doc.get("session")).opted_out
                 label = await self._turn(env, doc)
+                await self._directory(env, doc, was_blocked, opted_out)
             doc["recent"] = [*recent, env.update_id][-RECENT_UPDATES:]
             await self.state.save(env.chat_id, doc)
             await self._flush(env.chat_id, doc)
@@ -115,6 +131,23 @@ class UpdateProcessor:
         doc["session"] = outcome.session.to_dict()
         return label
 
+    async def _directory(
+        self, env: Envelope, doc: dict[str, Any], was_blocked: bool, opted_out: bool
+    ) -> None:
+        """Keep the broadcast directory current: one write per chat a day, or on a change."""
+        if self.chats is None or env.chat_id is None:
+            return
+        session = Session.from_dict(doc.get("session"))
+        seen = f"{self.now().date().isoformat()}:{session.lang}"
+        try:
+            if was_blocked or doc.get("seen") != seen:
+                await self.chats.upsert_seen(env.chat_id, env.user_id, session.lang)
+                doc["seen"] = seen
+            if session.opted_out != opted_out:
+                await self.chats.set_opted_out(env.chat_id, session.opted_out)
+        except Exception:  # the conversation goes on; the directory catches up next time
+            log.warning("chat directory not updated for update %s", env.update_id, exc_info=True)
+
     async def _not_private(self, env: Envelope) -> str:
         """Groups and channels: answer a command once with a pointer to a private chat."""
         if env.is_command and env.chat_id is not None:
@@ -149,6 +182,8 @@ class UpdateProcessor:
             except Forbidden:
                 doc["blocked"] = True
                 pending = []
+                if self.chats is not None:
+                    await self.chats.mark_blocked(chat_id)
                 break
             except RetryAfter as exc:
                 doc["retry_at"] = time.time() + _seconds(exc.retry_after)

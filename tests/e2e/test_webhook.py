@@ -113,3 +113,20 @@ async def test_health_readiness_and_metrics_answer(bot: BotHarness) -> None:
     metrics = (await bot.client.get("/metrics")).text
     assert 'lindungi_updates_total{outcome="handled"}' in metrics
     assert "lindungi_bot_api_calls_total" in metrics
+
+
+async def test_workers_who_started_the_bot_are_in_the_broadcast_directory(bot: BotHarness) -> None:
+    from tests.e2e.harness import sql
+
+    w = bot.worker()
+    await w.command("/start")
+    await w.command("/berhenti")
+    blocked = bot.worker("Budi")
+    await blocked.command("/start")
+    await bot.post(bot.updates.my_chat_member(blocked.user_id, status="kicked"))
+    rows = {r["chat_id"]: r for r in await sql(bot, "SELECT * FROM worker_chats")}
+    assert rows[w.user_id]["opted_out"]
+    assert rows[blocked.user_id]["blocked_at"] is not None
+    await w.command("/mulai")
+    rows = {r["chat_id"]: r for r in await sql(bot, "SELECT * FROM worker_chats")}
+    assert not rows[w.user_id]["opted_out"]
