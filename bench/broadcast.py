@@ -199,10 +199,10 @@ def main() -> None:
             result = run(args, kill, Path(tmp))
         print(json.dumps(result, indent=2), flush=True)
         results.append(result)
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"broadcast-{args.recipients}.json"
-    out.write_text(json.dumps({"machine": machine, "runs": results}, indent=2))
-    print(f"written to {out}")
+        RESULTS.mkdir(exist_ok=True)
+        out = RESULTS / f"broadcast-{args.recipients}-{args.scenario}.json"
+        out.write_text(json.dumps({"machine": machine, "runs": results}, indent=2))
+        print(f"written to {out}")
 
 
 if __name__ == "__main__":

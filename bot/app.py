@@ -15,10 +15,14 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from bot.broadcasting import EmbeddedRunner
 from bot.services import Services, build_services
 from bot.settings import Settings
+from console.api import api_router
+from console.web import web_router, web_static
 from handlers.processor import BotApi
 from handlers.updates import MalformedUpdate
+from storage.gauges import read_gauges
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +38,10 @@ async def _sweep(services: Services) -> None:
         await asyncio.sleep(SWEEP_SECONDS)
         try:
             await processor.flush_pending()
+            if services.notifier is not None:
+                await services.notifier.deliver_due()
+            if services.question_replies is not None:
+                await services.question_replies.deliver_due()
         except Exception:  # keep sweeping; the next round retries
             log.exception("outbox sweep failed")
 
@@ -50,9 +58,16 @@ def create_app(settings: Settings | None = None, *, api: BotApi | None = None) -
         sweeper = asyncio.create_task(_sweep(services)) if services.processor else None
         if services.processor is None:
             log.warning("Telegram is off: set LINDUNGI_BOT_TOKEN to receive and send messages")
+        # Embedded mode delivers broadcasts in-process; with Redis, `lindungi worker` does.
+        runner = None
+        if services.broadcast_jobs is not None and not settings.redis_url:
+            runner = EmbeddedRunner(services.broadcast_jobs)
+            runner.start()
         try:
             yield
         finally:
+            if runner:
+                await runner.stop()
             if sweeper:
                 sweeper.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -117,8 +132,16 @@ def create_app(settings: Settings | None = None, *, api: BotApi | None = None) -
     @app.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:
         services: Services = request.app.state.services
+        try:
+            outboxes = len(await services.state.chats_with_outbox(10_000))
+            services.metrics.set_gauges(await read_gauges(services.db), outboxes)
+        except Exception:  # counters still render; the gauges keep their last values
+            log.warning("metrics gauges could not be read", exc_info=True)
         return Response(services.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
+    app.include_router(api_router)
+    app.include_router(web_router(secure_cookies=(settings.public_url or "").startswith("https:")))
+    app.mount("/admin/static", web_static(), name="console-static")
     return app
 
 

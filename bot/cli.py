@@ -28,11 +28,13 @@ officials_app = typer.Typer(help="Officials who use the console and API.", no_ar
 db_app = typer.Typer(help="Database.", no_args_is_help=True)
 programs_app = typer.Typer(help="Program files.", no_args_is_help=True)
 regions_app = typer.Typer(help="Kemendagri region codes.", no_args_is_help=True)
+keys_app = typer.Typer(help="The encryption key of personal data.", no_args_is_help=True)
 app.add_typer(webhook_app, name="webhook")
 app.add_typer(officials_app, name="officials")
 app.add_typer(db_app, name="db")
 app.add_typer(programs_app, name="programs")
 app.add_typer(regions_app, name="regions")
+app.add_typer(keys_app, name="keys")
 
 
 class CliError(Exception):
@@ -79,7 +81,8 @@ def serve(
         raise CliError("several workers share conversations through Redis: set LINDUNGI_REDIS_URL")
     if workers > 1 and settings.resolved_database_url().startswith("sqlite"):
         raise CliError("several workers need PostgreSQL: set LINDUNGI_DATABASE_URL")
-    _migrate(settings)
+    if settings.auto_migrate:
+        _migrate(settings)
     # Secrets generated into the data folder must be the same in every worker process.
     settings.resolved_webhook_secret()
     settings.resolved_encryption_key()
@@ -313,6 +316,48 @@ def regions_import(
     except ValueError as exc:
         raise CliError(str(exc)) from exc
     typer.echo(f"Imported {count} regions.")
+
+
+@keys_app.command("new")
+def keys_new() -> None:
+    """Print a fresh encryption key (32 random bytes, urlsafe base64)."""
+    from bot.settings import _new_key
+
+    typer.echo(_new_key())
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Re-encrypt stored NIKs and questions with LINDUNGI_ENCRYPTION_KEY.
+
+    Set the new key as LINDUNGI_ENCRYPTION_KEY and the old one in
+    LINDUNGI_PREVIOUS_ENCRYPTION_KEYS, run this, then remove the old key.
+    """
+    from storage.crypto import Cipher
+    from storage.db import Database
+    from storage.rotation import rotate
+
+    settings = _settings()
+    if settings.encryption_key is None:
+        raise CliError(
+            "set the new key in LINDUNGI_ENCRYPTION_KEY (and the old one in "
+            "LINDUNGI_PREVIOUS_ENCRYPTION_KEYS) before rotating"
+        )
+    _migrate(settings)
+    current, previous = settings.cipher_keys()
+
+    async def run() -> Any:
+        db = Database.from_url(settings.resolved_database_url())
+        try:
+            return await rotate(db, Cipher(current, previous))
+        finally:
+            await db.dispose()
+
+    done = asyncio.run(run())
+    typer.echo(
+        f"Re-encrypted {done.registrations} NIK(s) and {done.questions} question(s) "
+        "with the new key; LINDUNGI_PREVIOUS_ENCRYPTION_KEYS can now be removed."
+    )
 
 
 @app.command()

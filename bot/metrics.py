@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+from storage.gauges import Gauges
 
 
 class Metrics:
@@ -28,6 +30,35 @@ class Metrics:
             ["method", "result"],
             registry=self.registry,
         )
+
+        self.registrations = Gauge(
+            "lindungi_registrations",
+            "Registrations by status",
+            ["status"],
+            registry=self.registry,
+        )
+        self.queued = Gauge(
+            "lindungi_queued_messages",
+            "Messages waiting to be sent, by queue",
+            ["queue"],
+            registry=self.registry,
+        )
+        self.broadcast = Gauge(
+            "lindungi_broadcast_recipients",
+            "Recipients of running broadcasts, by delivery status",
+            ["status"],
+            registry=self.registry,
+        )
+
+    def set_gauges(self, gauges: Gauges, outboxes: int) -> None:
+        """Current counts, read at scrape time."""
+        for status in ("pending", "approved", "rejected", "active"):
+            self.registrations.labels(status).set(gauges.registrations.get(status, 0))
+        self.queued.labels("chat_outboxes").set(outboxes)
+        self.queued.labels("notifications").set(gauges.notifications_pending)
+        self.queued.labels("question_replies").set(gauges.replies_pending)
+        for status in ("pending", "sending", "sent", "failed", "blocked"):
+            self.broadcast.labels(status).set(gauges.broadcast_recipients.get(status, 0))
 
     def api_call(self, method: str, result: str) -> None:
         self.api_calls.labels(method, result).inc()

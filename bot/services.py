@@ -22,14 +22,14 @@ from handlers.notifications import NotificationSender
 from handlers.processor import BotApi, UpdateProcessor
 from handlers.queries import RegistrationQueries
 from handlers.question_replies import QuestionReplySender
-from storage.crypto import Cipher
 from storage.chats import WorkerChats
+from storage.crypto import Cipher
 from storage.data_rights import DataRights
-from storage.questions import Questions
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.notifications import Notifications
 from storage.officials import Officials
+from storage.questions import Questions
 from storage.ratelimit import SendLimiter, make_send_limiter
 from storage.regions import count_regions, load_regions
 from storage.registrations import Registrations
@@ -103,7 +103,8 @@ async def build_services(settings: Settings, api: BotApi | None = None) -> Servi
     programs = load_program_set(settings.programs)
     for warning in programs.warnings:
         log.warning("programs: %s", warning)
-    cipher = Cipher(settings.resolved_encryption_key())
+    current, previous = settings.cipher_keys()
+    cipher = Cipher(current, previous)
     db = Database.from_url(url)
     state = make_state_store(
         settings.redis_url, settings.state_path(), cipher, prefix=settings.redis_prefix

@@ -37,11 +37,25 @@ class Settings(BaseSettings):
     # 32 random bytes, base64: encrypts NIKs and conversation state at rest. Generated
     # once into the data folder when unset; set it explicitly when several hosts share data.
     encryption_key: SecretStr | None = None
+    # Keys being rotated out, comma-separated: read, never written (`lindungi keys rotate`).
+    previous_encryption_keys: SecretStr | None = None
     log_level: str = "INFO"
     log_json: bool = False
     # Apply database migrations when the server starts (one command for newcomers).
     auto_migrate: bool = True
     default_language: str = Field(default="id", pattern="^(id|en)$")
+    # The bot's one send rate (every process together): at most `send_rate` messages in any
+    # second (plus `send_margin`), counted from Telegram's answers. Broadcasts send a chat one
+    # message every `send_chat_interval` seconds after a burst of `send_chat_burst`, replies
+    # included (0: no per-chat limit); replies follow the worker's pace and are not held.
+    send_rate: int = Field(default=30, ge=1)
+    send_margin: float = Field(default=0.002, ge=0)
+    send_chat_interval: float = Field(default=1.0, gt=0)
+    send_chat_burst: int = Field(default=3, ge=0)
+    # Broadcast delivery: concurrent sends per delivering process, and how long a crashed
+    # process's recipients stay claimed before another process takes them over.
+    broadcast_senders: int = Field(default=8, ge=1)
+    broadcast_lease: float = Field(default=15.0, gt=1)
 
     @property
     def telegram_enabled(self) -> bool:
@@ -70,6 +84,12 @@ class Settings(BaseSettings):
         if self.webhook_secret is not None:
             return self.webhook_secret.get_secret_value()
         return _read_or_create(self.data_dir / "webhook_secret", lambda: secrets.token_urlsafe(32))
+
+    def cipher_keys(self) -> tuple[str, list[str]]:
+        """The current key and the previous ones still accepted for reading."""
+        previous = self.previous_encryption_keys
+        old = [k.strip() for k in previous.get_secret_value().split(",")] if previous else []
+        return self.resolved_encryption_key(), [k for k in old if k]
 
     def resolved_encryption_key(self) -> str:
         if self.encryption_key is not None:

@@ -15,6 +15,9 @@ from telegram import Bot
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
+from bot.sending import SENDING_METHODS, limited_call
+from storage.ratelimit import SendLimiter
+
 log = logging.getLogger(__name__)
 
 # Let PTB report `retry_after` as a timedelta without a deprecation warning on every 429.
@@ -24,8 +27,12 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 class TelegramApi:
     """One bot's Bot API connection with a bounded pool of keep-alive connections."""
 
-    def __init__(self, token: str, api_url: str, *, pool_size: int = 32) -> None:
+    def __init__(
+        self, token: str, api_url: str, *, pool_size: int = 32, limiter: SendLimiter | None = None
+    ) -> None:
         root = api_url.rstrip("/")
+        # The bot's one send rate, shared with broadcasts and other processes (bot.sending).
+        self.limiter = limiter
         self.bot = Bot(
             token,
             base_url=f"{root}/bot",
@@ -46,6 +53,13 @@ class TelegramApi:
             log.warning("Telegram is unreachable at start-up (%s)", type(exc).__name__)
 
     async def call(self, method: str, params: dict[str, Any]) -> Any:
+        """One call; sending methods first wait for a slot of the send rate (replies' lane)."""
+        if self.limiter is not None and method in SENDING_METHODS:
+            return await limited_call(self.limiter, self.raw_call, method, params)
+        return await self.raw_call(method, params)
+
+    async def raw_call(self, method: str, params: dict[str, Any]) -> Any:
+        """The call itself, with no rate limit (broadcast delivery reserves its own slots)."""
         # PTB suggests its typed methods for known endpoints; we keep the raw result on purpose.
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Please use 'Bot.", category=PTBUserWarning)

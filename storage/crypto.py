@@ -11,7 +11,9 @@ import base64
 import hashlib
 import hmac
 import os
+from collections.abc import Sequence
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -40,10 +42,14 @@ def decode_master_key(text: str) -> bytes:
 class Cipher:
     """AES-GCM encryption and HMAC-SHA256 keyed hashing with keys derived from one master key."""
 
-    def __init__(self, master_key: str) -> None:
+    def __init__(self, master_key: str, previous: Sequence[str] = ()) -> None:
         master = decode_master_key(master_key)
         self._aead = AESGCM(_derive(master, b"lindungi/aead/v1"))
         self._mac_key = _derive(master, b"lindungi/nik-hash/v1")
+        # Keys being rotated out: still read, never written (see storage.rotation).
+        self._previous = [
+            AESGCM(_derive(decode_master_key(key), b"lindungi/aead/v1")) for key in previous
+        ]
 
     def encrypt_bytes(self, plain: bytes, context: bytes = b"") -> bytes:
         nonce = os.urandom(_NONCE)
@@ -52,10 +58,12 @@ class Cipher:
     def decrypt_bytes(self, blob: bytes, context: bytes = b"") -> bytes:
         if len(blob) < 1 + _NONCE + 16 or blob[:1] != _VERSION:
             raise CryptoError("ciphertext is malformed")
-        try:
-            return self._aead.decrypt(blob[1 : 1 + _NONCE], blob[1 + _NONCE :], context)
-        except Exception as exc:  # cryptography raises InvalidTag without a message
-            raise CryptoError("ciphertext does not match the key") from exc
+        for aead in (self._aead, *self._previous):
+            try:
+                return aead.decrypt(blob[1 : 1 + _NONCE], blob[1 + _NONCE :], context)
+            except InvalidTag:
+                continue
+        raise CryptoError("ciphertext does not match the key")
 
     def encrypt_text(self, plain: str, context: str = "") -> str:
         """Encrypt to urlsafe base64 text (for a database column)."""

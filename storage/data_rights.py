@@ -17,7 +17,9 @@ from storage import audit
 from storage.crypto import Cipher
 from storage.db import Database
 from storage.errors import ConflictError, NotFoundError
-from storage.models import Consent, DataRequest, Notification, Registration, utcnow
+from storage.models import Consent, DataRequest, Notification, Question, Registration, utcnow
+from storage.questions import ANSWER_CONTEXT
+from storage.questions import TEXT_CONTEXT as QUESTION_CONTEXT
 
 ERASURE_DEADLINE = timedelta(hours=72)
 ERASED_NAME = "[dihapus]"
@@ -177,6 +179,25 @@ class DataRights:
             )
             return list(result.all())
 
+    async def _erase_questions(self, session: Any, telegram_user_id: int) -> None:
+        """The worker's questions to officials (and their answers) go too."""
+        erased = self.cipher.encrypt_text(ERASED_NAME, context=QUESTION_CONTEXT)
+        rows = await session.exec(
+            select(Question).where(col(Question.telegram_user_id) == telegram_user_id)
+        )
+        for question in rows.all():
+            question.text_ciphertext = erased
+            if question.answer_ciphertext:
+                question.answer_ciphertext = self.cipher.encrypt_text(
+                    ERASED_NAME, context=ANSWER_CONTEXT
+                )
+            question.telegram_user_id = 0
+            question.chat_id = 0
+            question.gender = None
+            if question.delivery == "pending":
+                question.delivery = "failed"
+            session.add(question)
+
     async def complete_erasure(self, request_id: int, actor: str) -> None:
         """Overwrite the personal data of the request's registration; keep anonymous facts."""
         async with self.db.session() as session:
@@ -212,6 +233,8 @@ class DataRights:
                     .where(col(Notification.registration_id) == request.registration_id)
                     .values(chat_id=0, params={})
                 )
+            if request.telegram_user_id:
+                await self._erase_questions(session, request.telegram_user_id)
             request.state = "done"
             request.completed_at = utcnow()
             request.completed_by = actor

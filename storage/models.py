@@ -142,6 +142,7 @@ class AuditLog(Base, table=True):
     """Append-only trail of who did what to which subject; `detail` never holds personal data."""
 
     __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_subject_type_subject_id", "subject_type", "subject_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
@@ -329,3 +330,58 @@ class DataRequest(Base, table=True):
     due_at: datetime = Field(sa_type=UTCDateTime)
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     completed_by: str | None = None
+
+
+class ConsoleSession(Base, table=True):
+    """An official signed in to the web console; only the SHA-256 of the cookie's token is kept."""
+
+    __tablename__ = "console_sessions"
+
+    id: str = Field(primary_key=True)
+    official_id: int = Field(foreign_key="officials.id", ondelete="CASCADE", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# --- Questions for the officials (issue 4) --------------------------------------------------
+
+QUESTION_STATES = ("open", "answered")
+REPLY_DELIVERY_STATES = ("pending", "sent", "failed")
+
+
+class Question(Base, table=True):
+    """A worker's question for the officials, its answer, and the answer's delivery (outbox).
+
+    Both texts are stored only encrypted; `region`/`regency` come from the worker's latest
+    registration (none when they never registered) and decide which reviewers see it.
+    """
+
+    __tablename__ = "questions"
+    __table_args__ = (
+        CheckConstraint(_one_of("state", QUESTION_STATES), name="state"),
+        CheckConstraint(_one_of("language", LANGUAGES), name="language"),
+        CheckConstraint(_one_of("delivery", REPLY_DELIVERY_STATES), name="delivery"),
+        Index("ix_questions_delivery_next_attempt_at", "delivery", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(unique=True, index=True)
+    state: str = Field(default="open", index=True)
+    telegram_user_id: int = Field(sa_type=BigInteger, index=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    language: str = "id"
+    gender: str | None = None
+    region: str | None = None
+    regency: str | None = None
+    topic: str | None = None
+    text_ciphertext: str
+    answer_ciphertext: str | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    answered_by: str | None = None
+    delivery: str | None = None
+    attempts: int = 0
+    last_error: str | None = None
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -239,6 +239,8 @@ class Registrations:
 
     def reveal_nik(self, row: Registration) -> str:
         """Decrypt the full NIK; callers record `nik.viewed` in the audit log."""
+        if not row.nik_ciphertext:  # erased
+            return row.nik_masked
         return self._cipher.decrypt_text(row.nik_ciphertext, context=NIK_CONTEXT)
 
 

@@ -142,6 +142,8 @@ class Review:
         async with self._db.session() as session:
             await audit.record(session, actor, "nik.viewed", "registration", row.id)
             await session.commit()
+        if not row.nik_ciphertext:  # erased at the worker's request (storage.data_rights)
+            return row.nik_masked
         return self._cipher.decrypt_text(row.nik_ciphertext, context=NIK_CONTEXT)
 
     async def decide(
@@ -224,6 +226,6 @@ class Review:
         if row is None:
             return NotFoundError(f"no registration {registration_id}")
         return ConflictError(
-            f"the registration is already {row.status}; it can become {status} only when "
-            f"{' or '.join(starts)}"
+            f"the registration is {row.status}; only a {' or '.join(starts)} registration "
+            f"can become {status}"
         )

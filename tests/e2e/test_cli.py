@@ -146,3 +146,46 @@ def test_db_upgrade_reports_an_up_to_date_database(env: dict[str, str]) -> None:
     done = lindungi(env, "db", "upgrade")
     assert done.returncode == 0
     assert "up to date" in done.stdout
+
+
+def test_keys_rotate_re_encrypts_stored_niks_so_they_read_with_the_new_key_alone(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    import asyncio
+
+    from bot.settings import _new_key
+    from storage.crypto import Cipher
+    from storage.db import Database
+    from storage.migrate import upgrade
+    from storage.registrations import Registrations
+    from tests.integration.conftest import make_registration
+
+    old, new = _new_key(), _new_key()
+    url = f"sqlite+aiosqlite:///{tmp_path / 'rot.sqlite3'}"
+    upgrade(url)
+
+    async def store() -> None:
+        db = Database.from_url(url)
+        make = make_registration.__wrapped__()  # type: ignore[attr-defined]
+        await Registrations(db, Cipher(old)).submit(make(nik="3604011205800001"))
+        await db.dispose()
+
+    asyncio.run(store())
+    env = {
+        **env,
+        "LINDUNGI_DATABASE_URL": url,
+        "LINDUNGI_ENCRYPTION_KEY": new,
+        "LINDUNGI_PREVIOUS_ENCRYPTION_KEYS": old,
+    }
+    done = lindungi(env, "keys", "rotate")
+    assert done.returncode == 0, done.stderr
+    assert "Re-encrypted 1 NIK" in done.stdout
+
+    async def read() -> object:
+        db = Database.from_url(url)
+        try:
+            return await Registrations(db, Cipher(new)).find_by_nik("3604011205800001")
+        finally:
+            await db.dispose()
+
+    assert asyncio.run(read()) is not None

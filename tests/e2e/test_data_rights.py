@@ -78,6 +78,8 @@ async def test_deletion_withdraws_consent_now_and_an_official_erases_the_data(
     bot: BotHarness,
 ) -> None:
     w = await registered(bot)
+    await w.command("/tanya")
+    await w.say("Nomor saya 081234567890, kapan kartu saya jadi?")
     await w.command("/data")
     await w.press("Hapus data saya")
     await w.press("Ya, hapus data saya")
@@ -93,6 +95,9 @@ async def test_deletion_withdraws_consent_now_and_an_official_erases_the_data(
     assert row["heir_name"] is None
     assert row["occupation"] == "guru_ngaji"
     assert row["status"] == "pending"
+    question = (await sql(bot, "SELECT * FROM questions"))[0]
+    assert question["telegram_user_id"] == 0
+    assert question["chat_id"] == 0
     actions = {r["action"] for r in await sql(bot, "SELECT action FROM audit_log")}
     assert {"consent.withdrawn", "registration.erased"} <= actions
     await w.command("/data")

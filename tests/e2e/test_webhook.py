@@ -113,6 +113,8 @@ async def test_health_readiness_and_metrics_answer(bot: BotHarness) -> None:
     metrics = (await bot.client.get("/metrics")).text
     assert 'lindungi_updates_total{outcome="handled"}' in metrics
     assert "lindungi_bot_api_calls_total" in metrics
+    assert 'lindungi_registrations{status="pending"}' in metrics
+    assert 'lindungi_queued_messages{queue="notifications"}' in metrics
 
 
 async def test_workers_who_started_the_bot_are_in_the_broadcast_directory(bot: BotHarness) -> None:

@@ -1,0 +1,270 @@
+"""Broadcast delivery: start due broadcasts, then send to their recipients within the send rate.
+
+`lindungi worker` runs this as arq jobs on Redis (see `bot.worker`); `lindungi serve` without
+Redis runs the same code in-process (`EmbeddedRunner`). Durability is in `storage.deliveries`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+import socket
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+
+from bot.sending import RawCall, send_in_slot
+from bot.settings import Settings
+from bot.telegram import TelegramApi
+from handlers.processor import BotApi
+from storage.broadcasts import Broadcasts
+from storage.db import Database
+from storage.deliveries import Claimed, Deliveries
+from storage.models import Broadcast
+from storage.ratelimit import RateLimits, SendLimiter
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DeliveryConfig:
+    """`senders` concurrent sends per process; a failed send is retried after `backoff`
+    seconds, doubled each time, `max_attempts` times in all."""
+
+    senders: int = 8
+    batch: int = 50
+    lease: float = 15.0
+    max_attempts: int = 5
+    backoff: float = 2.0
+    idle: float = 0.5
+
+
+def message_for(broadcast: Broadcast, chat_id: int) -> tuple[str, dict[str, Any]]:
+    """The Bot API call that delivers `broadcast` to one chat."""
+    params: dict[str, Any] = {"chat_id": chat_id, "parse_mode": "HTML"}
+    if broadcast.button_text and broadcast.button_url:
+        button = {"text": broadcast.button_text, "url": broadcast.button_url}
+        params["reply_markup"] = {"inline_keyboard": [[button]]}
+    if broadcast.photo_url:
+        return "sendPhoto", {**params, "photo": broadcast.photo_url, "caption": broadcast.text}
+    return "sendMessage", {**params, "text": broadcast.text}
+
+
+async def send_test(call: RawCall, broadcast: Broadcast, chat_id: int) -> None:
+    """Send the broadcast to one chat (an official's own) to check how it looks."""
+    method, params = message_for(broadcast, chat_id)
+    await call(method, params)
+
+
+class Delivery:
+    """Delivers one broadcast from this process, with its own claims (`owner`)."""
+
+    def __init__(
+        self, db: Database, raw: RawCall, limiter: SendLimiter, config: DeliveryConfig
+    ) -> None:
+        self.broadcasts = Broadcasts(db)
+        owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.deliveries = Deliveries(db, owner, lease=config.lease)
+        self.raw = raw
+        self.limiter = limiter
+        self.config = config
+        self._held: dict[int, Claimed] = {}
+        self._inflight: set[asyncio.Task[bool]] = set()
+
+    async def run(
+        self, broadcast_id: int, *, until: float | None = None, stop: asyncio.Event | None = None
+    ) -> str:
+        """Deliver until done, cancelled, `stop` is set or the wall clock passes `until`."""
+        broadcast = await self.broadcasts.get(broadcast_id)
+        if broadcast.status != "running":
+            return broadcast.status
+        queue: asyncio.Queue[Claimed] = asyncio.Queue()
+        senders = [
+            asyncio.create_task(self._sender(broadcast, queue)) for _ in range(self.config.senders)
+        ]
+        keeper = asyncio.create_task(self._keep_claims())
+        try:
+            return await self._feed(broadcast_id, queue, until, stop)
+        finally:
+            for task in (*senders, keeper):
+                task.cancel()
+            # Sends already under way finish and are recorded; queued ones are given back.
+            await asyncio.gather(*senders, keeper, *self._inflight, return_exceptions=True)
+            with contextlib.suppress(Exception):
+                await self.deliveries.release()
+
+    async def _feed(
+        self,
+        broadcast_id: int,
+        queue: asyncio.Queue[Claimed],
+        until: float | None,
+        stop: asyncio.Event | None,
+    ) -> str:
+        config = self.config
+        while True:
+            if stop is not None and stop.is_set():
+                return "stopped"
+            if until is not None and time.time() >= until:
+                return "deadline"
+            if len(self._held) <= config.batch // 2:
+                if not await self.broadcasts.is_running(broadcast_id):
+                    return (await self.broadcasts.get(broadcast_id)).status
+                claimed = await self.deliveries.claim(broadcast_id, config.batch - len(self._held))
+                for recipient in claimed:
+                    self._held[recipient.id] = recipient
+                    queue.put_nowait(recipient)
+                if not claimed and not self._held:
+                    if await self.broadcasts.finish_if_complete(broadcast_id):
+                        log.info("broadcast %s delivered", broadcast_id)
+                        return "done"
+                    await asyncio.sleep(config.idle)  # others hold the rest, or it waits to retry
+                    continue
+            await asyncio.sleep(0.05)
+
+    async def _keep_claims(self) -> None:
+        while True:
+            await asyncio.sleep(self.config.lease / 3)
+            try:
+                await self.deliveries.renew(list(self._held))
+            except Exception:  # the next round retries; the lease outlasts two misses
+                log.exception("could not renew broadcast claims")
+
+    async def _sender(self, broadcast: Broadcast, queue: asyncio.Queue[Claimed]) -> None:
+        while True:
+            recipient = await queue.get()
+            try:
+                while await self._attempt(broadcast, recipient):
+                    pass  # Telegram said 429: every sender waited out the pause; again
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the row's claim lapses and another round takes it over
+                log.exception("broadcast %s: recipient %s not recorded", broadcast.id, recipient.id)
+            self._held.pop(recipient.id, None)
+
+    async def _attempt(self, broadcast: Broadcast, recipient: Claimed) -> bool:
+        """One attempt; True when Telegram asked us to retry later (429)."""
+        assert broadcast.id is not None
+        # Marked `sending` before the wait for a slot, so that nothing slow (a database
+        # commit) stands between the slot and the call: calls then reach Telegram evenly.
+        if not await self.deliveries.begin(recipient, broadcast.id):
+            return False  # cancelled, or the claim was lost
+        try:
+            token = await self.limiter.acquire(str(recipient.chat_id), bulk=True)
+        except BaseException:
+            await asyncio.shield(self.deliveries.not_sent(recipient.id))  # nothing was sent
+            raise
+        task = asyncio.create_task(self._send(broadcast, recipient, token))
+        self._inflight.add(task)
+        task.add_done_callback(self._inflight.discard)
+        # Shielded: once the call is under way, it and its record must complete.
+        return await asyncio.shield(task)
+
+    async def _send(self, broadcast: Broadcast, recipient: Claimed, token: str) -> bool:
+        method, params = message_for(broadcast, recipient.chat_id)
+        try:
+            result = await send_in_slot(self.limiter, self.raw, method, params, token)
+        except RetryAfter:
+            await self.deliveries.not_sent(recipient.id)
+            return True
+        except Forbidden as exc:
+            await self.deliveries.blocked(recipient, exc.message)
+        except BadRequest as exc:
+            await self.deliveries.failed(recipient.id, exc.message)
+        except TelegramError as exc:
+            await self._retry_or_fail(recipient, f"{type(exc).__name__}: {exc.message}")
+        else:
+            message_id = result.get("message_id") if isinstance(result, dict) else None
+            await self.deliveries.sent(recipient.id, message_id)
+        return False
+
+    async def _retry_or_fail(self, recipient: Claimed, reason: str) -> None:
+        attempts = recipient.attempts + 1
+        if attempts >= self.config.max_attempts:
+            await self.deliveries.failed(recipient.id, reason)
+        else:
+            delay = self.config.backoff * 2 ** (attempts - 1)
+            await self.deliveries.retry_later(recipient.id, delay, reason)
+
+
+class BroadcastJobs:
+    """The two jobs: a tick (start due broadcasts, list running ones) and delivering one."""
+
+    def __init__(
+        self, db: Database, raw: RawCall, limiter: SendLimiter, config: DeliveryConfig
+    ) -> None:
+        self.db = db
+        self.raw = raw
+        self.limiter = limiter
+        self.config = config
+        self.broadcasts = Broadcasts(db)
+
+    async def tick(self) -> list[int]:
+        for broadcast_id in await self.broadcasts.start_due():
+            log.info("broadcast %s started", broadcast_id)
+        return await self.broadcasts.running()
+
+    async def deliver(
+        self, broadcast_id: int, *, until: float | None = None, stop: asyncio.Event | None = None
+    ) -> str:
+        delivery = Delivery(self.db, self.raw, self.limiter, self.config)
+        return await delivery.run(broadcast_id, until=until, stop=stop)
+
+
+class EmbeddedRunner:
+    """Without Redis: runs the tick every `interval` seconds and one delivery per broadcast."""
+
+    def __init__(self, jobs: BroadcastJobs, interval: float = 1.0) -> None:
+        self.jobs = jobs
+        self.interval = interval
+        self._stop = asyncio.Event()
+        self._loop: asyncio.Task[None] | None = None
+        self._running: dict[int, asyncio.Task[str]] = {}
+
+    def start(self) -> None:
+        self._loop = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                for broadcast_id in await self.jobs.tick():
+                    task = self._running.get(broadcast_id)
+                    if task is None or task.done():
+                        self._running[broadcast_id] = asyncio.create_task(
+                            self.jobs.deliver(broadcast_id, stop=self._stop)
+                        )
+            except Exception:  # keep ticking; the database may be back next time
+                log.exception("broadcast tick failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), self.interval)
+
+    async def stop(self) -> None:
+        """Let sends under way finish and be recorded; give the rest back."""
+        self._stop.set()
+        tasks = [t for t in (self._loop, *self._running.values()) if t is not None]
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def rate_limits(settings: Settings) -> RateLimits:
+    """The send rate the settings describe."""
+    return RateLimits(
+        per_window=settings.send_rate,
+        margin=settings.send_margin,
+        chat_interval=settings.send_chat_interval,
+        chat_burst=settings.send_chat_burst,
+    )
+
+
+def build_broadcast_jobs(
+    settings: Settings, db: Database, api: BotApi | None, limiter: SendLimiter
+) -> BroadcastJobs | None:
+    """Broadcast jobs on this process's Bot API connection; None while Telegram is off."""
+    if api is None:
+        return None
+    raw = api.raw_call if isinstance(api, TelegramApi) else api.call
+    config = DeliveryConfig(senders=settings.broadcast_senders, lease=settings.broadcast_lease)
+    return BroadcastJobs(db, raw, limiter, config)

@@ -1,0 +1,64 @@
+"""`lindungi export`: registrations for BPJS bulk upload, written to a CSV or XLSX file.
+
+The file holds full NIKs: it is created readable by its owner only, and the export is audited.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import os
+from pathlib import Path
+
+from bot.services import load_region_directory
+from bot.settings import Settings
+from console.exporting import FORMATS, render
+from storage.crypto import Cipher
+from storage.db import Database
+from storage.exports import export_rows
+from storage.models import REGISTRATION_STATUSES
+from storage.review import RegistrationFilter, Review
+from storage.scope import RegionScope
+
+
+def _who() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name in a bare container
+        return "cli"
+
+
+async def export_to_file(settings: Settings, status: str, format: str, output: Path) -> int:
+    """Write the registrations with `status` (or `all`) to `output`; returns how many."""
+    if format not in FORMATS:
+        raise ValueError(f"The format must be csv or xlsx, not {format!r}.")
+    if status not in (*REGISTRATION_STATUSES, "all"):
+        raise ValueError(
+            f"The status must be one of {', '.join(REGISTRATION_STATUSES)} or all, not {status!r}."
+        )
+    if not output.parent.is_dir():
+        raise ValueError(f"The folder {output.parent} does not exist.")
+    db = Database.from_url(settings.resolved_database_url())
+    try:
+        cipher = Cipher(*settings.cipher_keys())
+        wanted = RegistrationFilter(status=None if status == "all" else status)
+        rows = await export_rows(
+            db,
+            cipher,
+            Review(db, cipher).conditions(wanted, RegionScope.everything()),
+            actor=_who(),
+            detail={"format": format, "status": status},
+        )
+        content = await asyncio.to_thread(render, format, rows, await load_region_directory(db))
+    finally:
+        await db.dispose()
+    await asyncio.to_thread(_write_private, output, content)
+    return len(rows)
+
+
+def _write_private(path: Path, content: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as file:
+        file.write(content)
+    tmp.replace(path)

@@ -1,0 +1,170 @@
+"""Broadcasts: compose for a segment, count who will receive it, send or schedule, watch, cancel.
+
+Delivery runs in the background (`lindungi worker`, or inside `lindungi serve` without Redis).
+A reviewer may only address workers registered in their own region.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Path, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from console.api.responses import errors
+from console.deps import Actor, CurrentOfficial, ServicesDep
+from storage.broadcasts import BroadcastError, Broadcasts, Button
+from storage.chats import Segment, SegmentError, WorkerChats
+from storage.errors import NotFoundError
+
+router = APIRouter(tags=["broadcasts"])
+BroadcastId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The broadcast's id.")]
+
+
+# Python's str.isspace() characters, spelled out so the schema means the same in any regex
+# dialect; PostgreSQL text cannot hold NUL either.
+_SPACE = r"\x00\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_VISIBLE = rf"[^{_SPACE}]"
+Link = Annotated[
+    str, Field(max_length=2048, pattern=rf"^(https?|tg)://[^{_SPACE}/?#\[\]][^{_SPACE}\[\]]*$")
+]
+
+
+class ButtonIn(BaseModel):
+    text: str = Field(min_length=1, max_length=64, pattern=rf"^[^\x00]*{_VISIBLE}[^\x00]*$")
+    url: Link
+
+
+RegionCode = Annotated[str, Field(pattern=r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")]
+# PostgreSQL text cannot hold NUL characters: refuse them in the schema.
+Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00]+$")]
+Status = Literal["pending", "approved", "rejected", "active", "unregistered"]
+Language = Literal["id", "en"]
+
+
+class SegmentSpec(BaseModel):
+    """Who receives it; empty fields do not restrict, values within a field are ORed.
+
+    `{}` is everyone who started the bot (and did not block it or opt out).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    all: Literal[True] | None = None
+    program: list[Name] | Name | None = None
+    occupation: list[Name] | Name | None = None
+    region: list[RegionCode] | RegionCode | None = Field(
+        default=None, description="Kemendagri code prefixes."
+    )
+    status: list[Status] | Status | None = None
+    language: list[Language] | Language | None = None
+
+
+class BroadcastIn(BaseModel):
+    """A message in Telegram HTML for a segment of workers.
+
+    At most 1,024 characters, Telegram's limit for a photo's caption, so that every broadcast
+    can carry a photo.
+    """
+
+    text: str = Field(min_length=1, max_length=1024, pattern=rf"^[^\x00]*{_VISIBLE}[^\x00]*$")
+    segment: SegmentSpec = Field(default_factory=SegmentSpec)
+    photo_url: Link | None = None
+    button: ButtonIn | None = None
+    scheduled_at: datetime | None = Field(default=None, description="UTC; now when absent.")
+    draft: bool = False
+
+
+class SegmentIn(BaseModel):
+    segment: SegmentSpec = Field(default_factory=SegmentSpec)
+
+
+def _utc(when: datetime | None) -> datetime | None:
+    """In UTC; a naive time counts as UTC, and a time before year 1 in UTC means now."""
+    if when is None:
+        return None
+    try:
+        return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+    except OverflowError:
+        return None
+
+
+def _segment(spec: SegmentSpec, official: Actor) -> Segment:
+    try:
+        segment = Segment.parse(spec.model_dump(exclude_none=True))
+    except SegmentError as exc:
+        detail = [{"loc": ["body", "segment"], "msg": str(exc), "type": "value_error"}]
+        raise HTTPException(422, detail) from None
+    if official.is_admin:
+        return segment
+    own = official.region or ""
+    if not own:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Your account has no region.")
+    if not segment.region:
+        return Segment(**{**segment.__dict__, "region": (own,)})
+    if not all(code == own or code.startswith(own + ".") for code in segment.region):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "This segment is outside your region.")
+    return segment
+
+
+@router.post(
+    "/broadcasts",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=errors(400, 401, 403),
+    summary="Send or schedule a broadcast",
+)
+async def create_broadcast(
+    body: BroadcastIn, official: CurrentOfficial, services: ServicesDep
+) -> dict[str, int]:
+    """Accepted for delivery at `scheduled_at` (now when absent), unless it is a draft."""
+    segment = _segment(body.segment, official)
+    button = Button(body.button.text, body.button.url) if body.button else None
+    scheduled_at = _utc(body.scheduled_at)
+    try:
+        broadcast_id = await Broadcasts(services.db).create(
+            body.text,
+            segment,
+            photo_url=body.photo_url,
+            button=button,
+            scheduled_at=scheduled_at,
+            created_by=official.audit_name,
+            draft=body.draft,
+        )
+    except BroadcastError as exc:
+        detail = [{"loc": ["body"], "msg": str(exc), "type": "value_error"}]
+        raise HTTPException(422, detail) from None
+    return {"id": broadcast_id}
+
+
+@router.post("/broadcasts/audience", responses=errors(400, 401, 403), summary="Count a segment")
+async def audience(
+    body: SegmentIn, official: CurrentOfficial, services: ServicesDep
+) -> dict[str, int]:
+    """How many workers a broadcast to this segment would reach now."""
+    segment = _segment(body.segment, official)
+    return {"count": await WorkerChats(services.db).count_segment(segment)}
+
+
+@router.get("/broadcasts/{broadcast_id}", responses=errors(401, 404), summary="Progress")
+async def progress(
+    broadcast_id: BroadcastId, official: CurrentOfficial, services: ServicesDep
+) -> dict[str, Any]:
+    """Status, total, sent, failed, blocked, remaining, recent rate and estimated finish."""
+    try:
+        return (await Broadcasts(services.db).progress(broadcast_id)).to_json()
+    except NotFoundError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No broadcast has this id.") from None
+
+
+@router.post("/broadcasts/{broadcast_id}/cancel", responses=errors(401, 404), summary="Cancel")
+async def cancel(
+    broadcast_id: BroadcastId, official: CurrentOfficial, services: ServicesDep
+) -> dict[str, Any]:
+    """Stop sending; messages already delivered stay delivered."""
+    broadcasts = Broadcasts(services.db)
+    try:
+        await broadcasts.cancel(broadcast_id)
+        return (await broadcasts.progress(broadcast_id)).to_json()
+    except NotFoundError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No broadcast has this id.") from None

@@ -1,0 +1,20 @@
+"""The refusals routes document in the OpenAPI schema (all answer `{"detail": "..."}`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from console.schemas import ErrorOut
+
+_ERRORS: dict[int, str] = {
+    400: "The body is not valid JSON.",
+    401: "No API token, or one that is not valid.",
+    403: "Outside the official's role or region.",
+    404: "No registration has this id.",
+    409: "The registration's status does not allow this, or the program's quota is full.",
+}
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for FastAPI: the given status codes with their meaning."""
+    return {code: {"model": ErrorOut, "description": _ERRORS[code]} for code in codes}

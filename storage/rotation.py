@@ -1,0 +1,95 @@
+"""Re-encrypt stored personal data with the current key (after `LINDUNGI_ENCRYPTION_KEY` changed).
+
+The cipher reads with the current key or any previous one, and writes with the current one;
+NIK hashes are recomputed with the current key so that look-ups find them again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import col, select
+
+from storage import audit
+from storage.crypto import Cipher
+from storage.db import Database
+from storage.models import Question, Registration
+from storage.questions import ANSWER_CONTEXT, TEXT_CONTEXT
+from storage.registrations import NIK_CONTEXT
+
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class Rotated:
+    registrations: int
+    questions: int
+
+
+async def rotate(db: Database, cipher: Cipher, actor: str = "cli") -> Rotated:
+    """Rewrite every encrypted column and NIK hash with the cipher's current key."""
+    registrations = await _registrations(db, cipher)
+    questions = await _questions(db, cipher)
+    async with db.session() as session:
+        await audit.record(
+            session,
+            actor,
+            "keys.rotated",
+            "system",
+            "encryption",
+            {"registrations": registrations, "questions": questions},
+        )
+        await session.commit()
+    return Rotated(registrations, questions)
+
+
+async def _registrations(db: Database, cipher: Cipher) -> int:
+    done, last = 0, 0
+    while True:
+        async with db.session() as session:
+            rows = (
+                await session.exec(
+                    select(Registration)
+                    .where(col(Registration.id) > last)
+                    .order_by(col(Registration.id))
+                    .limit(BATCH)
+                )
+            ).all()
+            if not rows:
+                return done
+            for row in rows:
+                last = row.id or last
+                if not row.nik_ciphertext:  # erased
+                    continue
+                nik = cipher.decrypt_text(row.nik_ciphertext, context=NIK_CONTEXT)
+                row.nik_ciphertext = cipher.encrypt_text(nik, context=NIK_CONTEXT)
+                row.nik_hash = cipher.keyed_hash(nik)
+                session.add(row)
+                done += 1
+            await session.commit()
+
+
+async def _questions(db: Database, cipher: Cipher) -> int:
+    done, last = 0, 0
+    while True:
+        async with db.session() as session:
+            rows = (
+                await session.exec(
+                    select(Question)
+                    .where(col(Question.id) > last)
+                    .order_by(col(Question.id))
+                    .limit(BATCH)
+                )
+            ).all()
+            if not rows:
+                return done
+            for row in rows:
+                last = row.id or last
+                text = cipher.decrypt_text(row.text_ciphertext, TEXT_CONTEXT)
+                row.text_ciphertext = cipher.encrypt_text(text, TEXT_CONTEXT)
+                if row.answer_ciphertext:
+                    answer = cipher.decrypt_text(row.answer_ciphertext, ANSWER_CONTEXT)
+                    row.answer_ciphertext = cipher.encrypt_text(answer, ANSWER_CONTEXT)
+                session.add(row)
+                done += 1
+            await session.commit()

@@ -1,0 +1,99 @@
+"""The web console in-process on each backend: officials with passwords, and logged-in browsers.
+
+Import `web_fixture` (and `api_fixture`, which it builds on) into a test module.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.integration.api_harness import Api
+
+_CSRF = re.compile(r'name="csrf_token" value="([^"]*)"')
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token in a page's first form."""
+    found = _CSRF.search(html)
+    assert found, "the page has no form with a CSRF token"
+    return found.group(1)
+
+
+@dataclass
+class Browser:
+    """One browser: its own cookies; remembers the CSRF token of the last page it saw."""
+
+    client: httpx.AsyncClient
+    csrf: str = ""
+
+    async def get(self, path: str, **params: Any) -> httpx.Response:
+        response = await self.client.get(path, params=params)
+        if 'name="csrf_token"' in response.text:
+            self.csrf = csrf_of(response.text)
+        return response
+
+    async def post(
+        self, path: str, data: dict[str, Any] | None = None, *, csrf: str | None = None
+    ) -> httpx.Response:
+        """POST a form with the page's CSRF token (or `csrf`; "" sends none)."""
+        form = dict(data or {})
+        token = self.csrf if csrf is None else csrf
+        if token:
+            form["csrf_token"] = token
+        return await self.client.post(path, data=form)
+
+    async def login(self, username: str, password: str) -> httpx.Response:
+        await self.get("/admin/login")
+        return await self.post("/admin/login", {"username": username, "password": password})
+
+
+@dataclass
+class Web:
+    """The app of `api`, officials with known passwords, and browsers on it."""
+
+    api: Api
+    _clients: list[httpx.AsyncClient] = field(default_factory=list)
+
+    @property
+    def services(self) -> Any:
+        return self.api.services
+
+    async def official(self, role: str = "admin", region: str | None = None) -> tuple[str, str]:
+        """A new official's (username, password)."""
+        username = f"{role}-{secrets.token_hex(4)}"
+        _, password, _ = await self.services.officials.create(username, "Ibu Petugas", role, region)
+        return username, password
+
+    def browser(self, base_url: str = "http://lindungi.test") -> Browser:
+        transport = httpx.ASGITransport(app=self.api.app)
+        client = httpx.AsyncClient(transport=transport, base_url=base_url)
+        self._clients.append(client)
+        return Browser(client)
+
+    async def signed_in(self, role: str = "admin", region: str | None = None) -> Browser:
+        """A browser where a new official has logged in and opened the queue."""
+        browser = self.browser()
+        response = await browser.login(*await self.official(role, region))
+        assert response.status_code == 303, response.text
+        await browser.get("/admin")
+        return browser
+
+    async def close(self) -> None:
+        for client in self._clients:
+            await client.aclose()
+
+
+@pytest.fixture(name="web")
+async def web_fixture(api: Api) -> AsyncIterator[Web]:
+    web = Web(api)
+    try:
+        yield web
+    finally:
+        await web.close()
