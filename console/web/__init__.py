@@ -10,7 +10,7 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, Request
 from fastapi.staticfiles import StaticFiles
 
-from console.web import auth, detail, overview, queue, records
+from console.web import auth, broadcasts, detail, inbox, overview, queue, records
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
@@ -25,7 +25,7 @@ def web_router(*, secure_cookies: bool = False) -> APIRouter:
         request.state.console_secure_cookies = secure_cookies
 
     router = APIRouter(dependencies=[Depends(configure)], include_in_schema=False)
-    for pages in (auth, queue, detail, overview, records):
+    for pages in (auth, queue, detail, overview, records, inbox, broadcasts):
         router.include_router(pages.router, prefix="/admin")
     return router
 

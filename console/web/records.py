@@ -1,7 +1,4 @@
-"""Records officials act on or answer for: the audit log, workers' erasure requests, exports.
-
-Broadcasts have only a placeholder page until `storage.broadcasts` can list them.
-"""
+"""Records officials act on or answer for: the audit log, workers' erasure requests, exports."""
 
 from __future__ import annotations
 
@@ -168,8 +165,3 @@ async def export(
         media_type=exporting.FORMATS[file_format],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
-
-
-@router.get("/broadcasts", include_in_schema=False)
-async def broadcasts(request: Request, session: SessionDep) -> Response:
-    return render(request, "broadcasts.html")

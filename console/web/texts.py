@@ -187,11 +187,85 @@ TEXT: Final[dict[str, str]] = {
     "export_xlsx": "Unduh XLSX",
     "export_note": "Ekspor berisi NIK lengkap dan tercatat di log audit.",
     "export_status": "Status yang diekspor",
+    # Questions inbox
+    "nav_questions": "Pertanyaan",
+    "nav_questions_open": "{count} pertanyaan terbuka",
+    "inbox_title": "Pertanyaan pekerja",
+    "inbox_note": (
+        "Jawaban dikirim ke pekerja lewat Telegram dan tercatat di log audit. "
+        "Setiap pertanyaan hanya dijawab sekali."
+    ),
+    "inbox_tab_open": "Terbuka",
+    "inbox_tab_answered": "Sudah dijawab",
+    "inbox_tabs": "Jenis pertanyaan",
+    "inbox_asked": "Ditanyakan",
+    "inbox_language": "Bahasa",
+    "inbox_topic": "Topik",
+    "inbox_answer": "Jawaban",
+    "inbox_answer_for": "Jawaban untuk {ref}",
+    "inbox_send": "Kirim jawaban",
+    "inbox_answered_by": "Dijawab {at} oleh {by}",
+    "inbox_empty_open": "Tidak ada pertanyaan yang menunggu jawaban.",
+    "inbox_empty_answered": "Belum ada pertanyaan yang dijawab.",
+    "inbox_answered": "Jawaban untuk {ref} dikirim ke pekerja.",
+    "inbox_already_answered": (
+        "Pertanyaan {ref} sudah dijawab sebelumnya; jawaban Anda tidak dikirim."
+    ),
+    "inbox_answer_invalid": "Tulis jawaban (1–2.000 huruf, tanpa karakter kontrol).",
+    "inbox_out_of_scope": "Pertanyaan ini berada di luar wilayah Anda.",
+    "delivery_pending": "Menunggu dikirim",
+    "delivery_sent": "Terkirim",
+    "delivery_failed": "Gagal terkirim (bot diblokir?)",
     # Broadcasts
     "broadcasts_title": "Siaran",
-    "broadcasts_placeholder": (
-        "Pengiriman siaran ke pekerja sedang disiapkan dan akan tersedia di halaman ini."
+    "broadcasts_list": "Siaran terakhir",
+    "broadcasts_none": "Belum ada siaran.",
+    "broadcast_compose": "Tulis siaran",
+    "broadcast_text": "Pesan (HTML Telegram, paling banyak 1.024 huruf)",
+    "broadcast_photo": "Tautan foto (opsional)",
+    "broadcast_button_text": "Teks tombol tautan (opsional)",
+    "broadcast_button_url": "Tautan tombol (opsional)",
+    "broadcast_segment": "Penerima",
+    "broadcast_segment_note": (
+        "Kosongkan isian agar tidak membatasi; pilihan dalam satu isian digabung (atau)."
     ),
+    "broadcast_program": "Program",
+    "broadcast_occupation": "Pekerjaan",
+    "broadcast_region": "Kode wilayah Kemendagri (mis. 36.04; pisahkan dengan koma)",
+    "broadcast_region_forced": "Wilayah (ditetapkan: wilayah Anda)",
+    "broadcast_status": "Status pendaftaran",
+    "broadcast_language": "Bahasa",
+    "broadcast_unregistered": "Belum mendaftar",
+    "broadcast_scheduled": "Jadwal kirim (WIB, opsional; kosong = sekarang)",
+    "broadcast_count": "Hitung penerima",
+    "broadcast_send": "Kirim siaran",
+    "broadcast_confirm": "Kirim siaran ini ke semua penerima yang cocok?",
+    "broadcast_counted": "Siaran ini akan diterima {count} pekerja saat ini.",
+    "broadcast_created": "Siaran #{id} dijadwalkan untuk {count} penerima.",
+    "broadcast_invalid": "Siaran tidak valid: {why}",
+    "broadcast_bad_time": "Jadwal kirim tidak valid.",
+    "broadcast_out_of_region": "Wilayah penerima di luar wilayah Anda.",
+    "broadcast_no_region": "Akun Anda tidak memiliki wilayah; hubungi admin.",
+    "broadcast_cancel": "Batalkan",
+    "broadcast_cancel_confirm": "Batalkan siaran #{id}? Pesan yang sudah terkirim tetap terkirim.",
+    "broadcast_cancelled": "Siaran #{id} dibatalkan.",
+    "broadcast_not_active": "Siaran #{id} sudah selesai; tidak ada yang dibatalkan.",
+    "broadcast_col_id": "No.",
+    "broadcast_col_message": "Pesan",
+    "broadcast_col_segment": "Penerima",
+    "broadcast_col_status": "Status",
+    "broadcast_col_progress": "Kemajuan",
+    "broadcast_col_time": "Waktu",
+    "broadcast_progress": (
+        "{sent} terkirim, {failed} gagal, {blocked} diblokir, {remaining} tersisa dari {total}"
+    ),
+    "broadcast_eta": "perkiraan selesai {eta}",
+    "broadcast_everyone": "Semua yang memulai bot",
+    "broadcast_status_draft": "Draf",
+    "broadcast_status_scheduled": "Terjadwal",
+    "broadcast_status_running": "Sedang dikirim",
+    "broadcast_status_done": "Selesai",
+    "broadcast_status_cancelled": "Dibatalkan",
 }
 
 REJECT_REASONS: Final[dict[str, str]] = {

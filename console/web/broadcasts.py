@@ -1,0 +1,238 @@
+"""Broadcasts in the console: the latest with their progress, compose, count, send, cancel.
+
+The form is checked with the JSON API's own models and segment rule (`console.api.broadcasts`):
+a reviewer may only address workers of their own region, which the form fills in for them.
+Admins see every broadcast; reviewers those addressed within their region.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
+from pydantic import ValidationError
+
+from console.api.broadcasts import BroadcastIn, _segment, _utc
+from console.deps import Actor, ServicesDep
+from console.labels import region_name
+from console.web.inbox import count_open
+from console.web.pages import Flash, WebRoute, redirect, render
+from console.web.sessions import PostSessionDep, SessionDep, WebError, WebSession
+from console.web.texts import TEXT
+from console.web.views import number, status_label, when
+from conversations.occupations import load_occupations
+from storage.broadcast_list import list_recent
+from storage.broadcasts import BroadcastError, Broadcasts, Button
+from storage.chats import UNREGISTERED, Segment, WorkerChats
+from storage.errors import NotFoundError
+from storage.models import REGISTRATION_STATUSES, Broadcast
+from storage.scope import covers
+from storage.stats import WIB
+
+router = APIRouter(route_class=WebRoute, dependencies=[Depends(count_open)])
+SHOWN = 30
+ACTIVE = ("draft", "scheduled", "running")
+BroadcastId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
+FIELDS = ("text", "photo_url", "button_text", "button_url", "region", "scheduled_at")
+LISTS = ("program", "occupation", "status", "language")
+
+
+def _visible(row: Broadcast, official: Actor) -> bool:
+    """Admins see all; a reviewer only broadcasts addressed within their own region."""
+    if official.is_admin:
+        return True
+    own = official.region
+    regions = (row.segment or {}).get("region") or []
+    if not own or not regions:
+        return False
+    return all(covers(own, code) for code in regions)
+
+
+def _segment_label(segment: Mapping[str, Any], services: Any) -> str:
+    parts = []
+    for name, values in segment.items():
+        labels = [
+            region_name(services.regions, v) or v
+            if name == "region"
+            else status_label(v)
+            if name == "status"
+            else LANGUAGES.get(v, v)
+            if name == "language"
+            else v
+            for v in values
+        ]
+        parts.append(f"{TEXT['broadcast_' + name]}: {', '.join(labels)}")
+    return "; ".join(parts) or TEXT["broadcast_everyone"]
+
+
+async def _listed(services: Any, official: Actor) -> list[dict[str, Any]]:
+    broadcasts = Broadcasts(services.db)
+    shown = []
+    for row in await list_recent(services.db, SHOWN):
+        if not _visible(row, official):
+            continue
+        assert row.id is not None
+        progress = await broadcasts.progress(row.id)
+        counts = {
+            name: number(getattr(progress, name))
+            for name in ("sent", "failed", "blocked", "remaining", "total")
+        }
+        shown.append(
+            {
+                "id": row.id,
+                "text": row.text if len(row.text) <= 120 else row.text[:120] + "…",
+                "segment": _segment_label(row.segment or {}, services),
+                "status": progress.status,
+                "status_label": TEXT[f"broadcast_status_{progress.status}"],
+                "progress": TEXT["broadcast_progress"].format(**counts),
+                "eta": when(progress.eta),
+                "time": when(progress.finished_at or progress.started_at or progress.scheduled_at)
+                or when(row.created_at),
+                "cancellable": progress.status in ACTIVE,
+            }
+        )
+    return shown
+
+
+def _choices(services: Any, session: WebSession) -> dict[str, Any]:
+    scope = session.official.scope
+    programs = [p for p in services.programs if any(scope.overlaps(c) for c in p.regions)]
+    statuses = [(s, status_label(s)) for s in REGISTRATION_STATUSES]
+    return {
+        "programs": [(p.id, p.short_name) for p in programs],
+        "occupations": [(o.id, o.id_label) for o in load_occupations()],
+        "statuses": [*statuses, (UNREGISTERED, TEXT["broadcast_unregistered"])],
+        "languages": list(LANGUAGES.items()),
+    }
+
+
+async def broadcasts_page(
+    request: Request,
+    services: Any,
+    session: WebSession,
+    form: Mapping[str, Any] | None = None,
+    *,
+    status: int = 200,
+    messages: Flash | None = None,
+) -> Response:
+    official = session.official
+    context = {
+        "rows": await _listed(services, official),
+        "form": form or {},
+        "forced_region": None if official.is_admin else official.region or "",
+        **_choices(services, session),
+    }
+    return render(request, "broadcasts.html", context, status=status, messages=messages)
+
+
+@router.get("/broadcasts", include_in_schema=False)
+async def broadcasts(request: Request, session: SessionDep, services: ServicesDep) -> Response:
+    return await broadcasts_page(request, services, session)
+
+
+def _form_values(form: Any) -> dict[str, Any]:
+    """The submitted compose form, to check and to show again."""
+    values: dict[str, Any] = {name: str(form.get(name) or "").strip() for name in FIELDS}
+    values.update({name: [str(v) for v in form.getlist(name) if v] for name in LISTS})
+    return values
+
+
+def _scheduled(value: str) -> datetime | None:
+    """A `datetime-local` value in WIB; raises ValueError when it is not one."""
+    if not value:
+        return None
+    return datetime.fromisoformat(value).replace(tzinfo=WIB)
+
+
+def _body(values: Mapping[str, Any], official: Actor) -> dict[str, Any]:
+    """The API's JSON body for the form's values (the API's models decide what is valid)."""
+    regions = [code for code in re.split(r"[\s,]+", values["region"]) if code]
+    if not official.is_admin:
+        regions = []  # the API's rule fills in the reviewer's own region
+    segment = {
+        name: values[name]
+        for name in ("program", "occupation", "status", "language")
+        if values[name]
+    }
+    if regions:
+        segment["region"] = regions
+    body: dict[str, Any] = {"text": values["text"], "segment": segment}
+    if values["photo_url"]:
+        body["photo_url"] = values["photo_url"]
+    if values["button_text"] or values["button_url"]:
+        body["button"] = {"text": values["button_text"], "url": values["button_url"]}
+    return body
+
+
+def _why(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    return f"{where}: {first['msg']}"
+
+
+@router.post("/broadcasts", include_in_schema=False)
+async def compose(request: Request, session: PostSessionDep, services: ServicesDep) -> Response:
+    """Count the recipients (action=count) or send/schedule the broadcast (action=send)."""
+    form = await request.form()
+    values = _form_values(form)
+    official = session.official
+
+    async def again(status: int, message: tuple[str, str]) -> Response:
+        return await broadcasts_page(
+            request, services, session, values, status=status, messages=[message]
+        )
+
+    try:
+        body = BroadcastIn.model_validate(_body(values, official))
+        scheduled = _scheduled(values["scheduled_at"])
+    except ValidationError as exc:
+        return await again(422, ("error", TEXT["broadcast_invalid"].format(why=_why(exc))))
+    except ValueError:
+        return await again(422, ("error", TEXT["broadcast_bad_time"]))
+    try:
+        segment: Segment = _segment(body.segment, official)
+    except HTTPException as exc:
+        if exc.status_code == 403:
+            key = "broadcast_out_of_region" if official.region else "broadcast_no_region"
+            return await again(403, ("error", TEXT[key]))
+        return await again(422, ("error", TEXT["broadcast_invalid"].format(why=exc.detail)))
+    count = await WorkerChats(services.db).count_segment(segment)
+    if form.get("action") != "send":
+        return await again(200, ("info", TEXT["broadcast_counted"].format(count=number(count))))
+    button = Button(body.button.text, body.button.url) if body.button else None
+    try:
+        created = await Broadcasts(services.db).create(
+            body.text,
+            segment,
+            photo_url=body.photo_url,
+            button=button,
+            scheduled_at=_utc(scheduled),
+            created_by=official.audit_name,
+        )
+    except BroadcastError as exc:
+        return await again(422, ("error", TEXT["broadcast_invalid"].format(why=exc)))
+    done = TEXT["broadcast_created"].format(id=created, count=number(count))
+    return redirect(request, "/admin/broadcasts", [("ok", done)])
+
+
+@router.post("/broadcasts/{broadcast_id}/cancel", include_in_schema=False)
+async def cancel(
+    request: Request, session: PostSessionDep, services: ServicesDep, broadcast_id: BroadcastId
+) -> Response:
+    """Stop sending; messages already delivered stay delivered."""
+    broadcasts = Broadcasts(services.db)
+    try:
+        row = await broadcasts.get(broadcast_id)
+    except NotFoundError:
+        raise WebError(404, TEXT["not_found"]) from None
+    if not _visible(row, session.official):
+        raise WebError(403, TEXT["broadcast_out_of_region"])
+    if await broadcasts.cancel(broadcast_id):
+        message = ("ok", TEXT["broadcast_cancelled"].format(id=broadcast_id))
+    else:
+        message = ("error", TEXT["broadcast_not_active"].format(id=broadcast_id))
+    return redirect(request, "/admin/broadcasts", [message])
