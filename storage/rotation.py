@@ -6,7 +6,9 @@ NIK hashes are recomputed with the current key so that look-ups find them again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import col, select
 
@@ -43,53 +45,50 @@ async def rotate(db: Database, cipher: Cipher, actor: str = "cli") -> Rotated:
     return Rotated(registrations, questions)
 
 
-async def _registrations(db: Database, cipher: Cipher) -> int:
+async def _in_batches(
+    db: Database, model: type[Registration] | type[Question], rewrite: Callable[[Any], bool]
+) -> int:
+    """Apply `rewrite` to every row, BATCH rows a transaction; counts rows it rewrote."""
     done, last = 0, 0
     while True:
         async with db.session() as session:
             rows = (
                 await session.exec(
-                    select(Registration)
-                    .where(col(Registration.id) > last)
-                    .order_by(col(Registration.id))
+                    select(model)
+                    .where(col(model.id) > last)
+                    .order_by(col(model.id))
                     .limit(BATCH)
                 )
             ).all()
             if not rows:
                 return done
             for row in rows:
-                last = row.id or last
-                if not row.nik_ciphertext:  # erased
-                    continue
-                nik = cipher.decrypt_text(row.nik_ciphertext, context=NIK_CONTEXT)
-                row.nik_ciphertext = cipher.encrypt_text(nik, context=NIK_CONTEXT)
-                row.nik_hash = cipher.keyed_hash(nik)
-                session.add(row)
-                done += 1
+                last = getattr(row, "id", None) or last
+                if rewrite(row):
+                    session.add(row)
+                    done += 1
             await session.commit()
+
+
+async def _registrations(db: Database, cipher: Cipher) -> int:
+    def rewrite(row: Registration) -> bool:
+        if not row.nik_ciphertext:  # erased
+            return False
+        nik = cipher.decrypt_text(row.nik_ciphertext, context=NIK_CONTEXT)
+        row.nik_ciphertext = cipher.encrypt_text(nik, context=NIK_CONTEXT)
+        row.nik_hash = cipher.keyed_hash(nik)
+        return True
+
+    return await _in_batches(db, Registration, rewrite)
 
 
 async def _questions(db: Database, cipher: Cipher) -> int:
-    done, last = 0, 0
-    while True:
-        async with db.session() as session:
-            rows = (
-                await session.exec(
-                    select(Question)
-                    .where(col(Question.id) > last)
-                    .order_by(col(Question.id))
-                    .limit(BATCH)
-                )
-            ).all()
-            if not rows:
-                return done
-            for row in rows:
-                last = row.id or last
-                text = cipher.decrypt_text(row.text_ciphertext, TEXT_CONTEXT)
-                row.text_ciphertext = cipher.encrypt_text(text, TEXT_CONTEXT)
-                if row.answer_ciphertext:
-                    answer = cipher.decrypt_text(row.answer_ciphertext, ANSWER_CONTEXT)
-                    row.answer_ciphertext = cipher.encrypt_text(answer, ANSWER_CONTEXT)
-                session.add(row)
-                done += 1
-            await session.commit()
+    def rewrite(row: Question) -> bool:
+        text = cipher.decrypt_text(row.text_ciphertext, TEXT_CONTEXT)
+        row.text_ciphertext = cipher.encrypt_text(text, TEXT_CONTEXT)
+        if row.answer_ciphertext:
+            answer = cipher.decrypt_text(row.answer_ciphertext, ANSWER_CONTEXT)
+            row.answer_ciphertext = cipher.encrypt_text(answer, ANSWER_CONTEXT)
+        return True
+
+    return await _in_batches(db, Question, rewrite)
