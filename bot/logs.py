@@ -54,5 +54,6 @@ def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
     # httpx logs every request URL, and a Bot API URL contains the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     # PTB's debug lines carry whole requests and answers (workers' messages): never below INFO.
     logging.getLogger("telegram").setLevel(max(root.level, logging.INFO))
