@@ -54,10 +54,7 @@ async def _in_batches(
         async with db.session() as session:
             rows = (
                 await session.exec(
-                    select(model)
-                    .where(col(model.id) > last)
-                    .order_by(col(model.id))
-                    .limit(BATCH)
+                    select(model).where(col(model.id) > last).order_by(col(model.id)).limit(BATCH)
                 )
             ).all()
             if not rows:
