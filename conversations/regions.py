@@ -120,7 +120,7 @@ class RegionDirectory:
 
     @classmethod
     def from_csv(cls, path: str | Path) -> RegionDirectory:
-        """Load a ``kode,nama`` CSV file, e.g. the full Kemendagri list in ``shared/data``."""
+        """Load a ``kode,nama`` CSV file, e.g. the full Kemendagri list."""
         with open(path, encoding="utf-8", newline="") as handle:
             return cls._from_csv_text(handle.read(), str(path))
 

@@ -4,7 +4,7 @@ It keeps every province and regency/city (a NIK's first four digits are checked 
 them) and every district and village of the regions the programs serve. The licence of the
 source (MIT) is copied beside the output as ``LICENSE-wilayah``: its notice must ship.
 
-    python tools/make_region_subset.py ../shared/data/wilayah/wilayah.csv
+    python tools/make_region_subset.py path/to/wilayah.csv
     python tools/make_region_subset.py SOURCE --region 36.74 --region 36.03   # other programs
     python tools/make_region_subset.py SOURCE --all                            # the full list
 """
@@ -19,7 +19,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-# Kabupaten Serang, Kota Serang, Kota Tangerang, Kota Pekalongan (see shared/domain.md).
+# Kabupaten Serang, Kota Serang, Kota Tangerang, Kota Pekalongan.
 PROGRAM_REGIONS = ("36.04", "36.73", "36.71", "33.75")
 DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "conversations" / "data" / "wilayah.csv"
 HEADER = ["kode", "nama"]
