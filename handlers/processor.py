@@ -91,7 +91,7 @@ class UpdateProcessor:
                     await self.chats.mark_blocked(env.chat_id)
             elif env.incoming is not None:
                 was_blocked = doc.pop("blocked", False)
-                opted_out = Session.from_dict(doc.get("session")).opted_out
+                opted_out = bool((doc.get("session") or {}).get("opted_out"))
                 label = await self._turn(env, doc)
                 await self._directory(env, doc, was_blocked, opted_out)
             doc["recent"] = [*recent, env.update_id][-RECENT_UPDATES:]
@@ -137,14 +137,16 @@ class UpdateProcessor:
         """Keep the broadcast directory current: one write per chat a day, or on a change."""
         if self.chats is None or env.chat_id is None:
             return
-        session = Session.from_dict(doc.get("session"))
-        seen = f"{self.now().date().isoformat()}:{session.lang}"
+        # `_turn` just wrote the session as a dict: read the two fields, no second parse.
+        session = doc.get("session") or {}
+        lang, now_opted_out = str(session.get("lang", "id")), bool(session.get("opted_out"))
+        seen = f"{self.now().date().isoformat()}:{lang}"
         try:
             if was_blocked or doc.get("seen") != seen:
-                await self.chats.upsert_seen(env.chat_id, env.user_id, session.lang)
+                await self.chats.upsert_seen(env.chat_id, env.user_id, lang)
                 doc["seen"] = seen
-            if session.opted_out != opted_out:
-                await self.chats.set_opted_out(env.chat_id, session.opted_out)
+            if now_opted_out != opted_out:
+                await self.chats.set_opted_out(env.chat_id, now_opted_out)
         except Exception:  # the conversation goes on; the directory catches up next time
             log.warning("chat directory not updated for update %s", env.update_id, exc_info=True)
 
