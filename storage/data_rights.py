@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from storage import audit
+from storage import audit, quotas
 from storage.crypto import Cipher
 from storage.db import Database
 from storage.errors import ConflictError, NotFoundError
@@ -38,6 +38,7 @@ CORRECTABLE = frozenset(
 )
 # A correction of an already decided registration sends it back to the officials.
 BACK_TO_REVIEW = frozenset({"approved", "active", "rejected"})
+_CORRECTION_ATTEMPTS = 3
 
 
 class DataRights:
@@ -101,31 +102,62 @@ class DataRights:
         }
 
     async def correct(self, telegram_user_id: int, changes: dict[str, Any]) -> tuple[str, bool]:
-        """Apply the worker's corrections; returns (reference, sent back to review)."""
+        """Apply the worker's corrections; returns (reference, sent back to review).
+
+        A registration sent back to review gives its quota place back in the same transaction,
+        so that approving it again takes one again.
+        """
         unknown = set(changes) - CORRECTABLE
         if unknown:
             raise ValueError(f"these fields cannot be corrected here: {sorted(unknown)}")
-        row = await self._latest(telegram_user_id)
-        if row is None:
-            raise NotFoundError("no registration from this Telegram account")
+        for _ in range(_CORRECTION_ATTEMPTS):
+            row = await self._latest(telegram_user_id)
+            if row is None:
+                raise NotFoundError("no registration from this Telegram account")
+            assert row.id is not None
+            if await self._apply(telegram_user_id, row, changes):
+                return row.reference, row.status in BACK_TO_REVIEW
+        raise ConflictError("the registration kept changing while it was being corrected")
+
+    async def _apply(
+        self, telegram_user_id: int, row: Registration, changes: dict[str, Any]
+    ) -> bool:
+        """Apply `changes` if the registration still has the status it was read with."""
         back = row.status in BACK_TO_REVIEW
         values: dict[str, Any] = {**changes, "updated_at": utcnow()}
         if back:
             values.update(status="pending", decided_at=None, decided_by=None, reason=None)
         async with self.db.session() as session:
-            await session.exec(
-                update(Registration).where(col(Registration.id) == row.id).values(**values)
+            # The conditional UPDATE comes first: an official's decision in between makes it
+            # change nothing (and we read again), and on SQLite it takes the write lock.
+            result = await session.exec(
+                update(Registration)
+                .where(col(Registration.id) == row.id, col(Registration.status) == row.status)
+                .values(**values)
+                .execution_options(synchronize_session=False)
             )
+            if result.rowcount != 1:
+                return False
+            detail: dict[str, Any] = {
+                "fields": sorted(changes),
+                "back_to_review": back,
+                "was": row.status,
+            }
+            if row.status in quotas.HOLDING:
+                assert row.id is not None
+                released = await quotas.release_place(session, row.id)
+                if released is not None:
+                    detail["program"], detail["released_quota"] = released
             await audit.record(
                 session,
                 f"worker:{telegram_user_id}",
                 "registration.corrected",
                 "registration",
                 str(row.id),
-                {"fields": sorted(changes), "back_to_review": back, "was": row.status},
+                detail,
             )
             await session.commit()
-        return row.reference, back
+        return True
 
     async def request_erasure(self, telegram_user_id: int) -> DataRequest:
         """Withdraw consent now and open an erasure request due within 3x24 hours."""
