@@ -60,6 +60,8 @@ class RegistrationQueries:
                 str(query.params.get("language") or "id"),
                 str(query.params["text"]),
                 str(topic) if topic else None,
+                # Telegram redelivers an update it saw no answer to: store its question once.
+                key=f"{env.chat_id}:{env.update_id}",
             )
             return {"reference": asked.reference}
         if query.kind == "my_data":

@@ -7,6 +7,10 @@ question; a reviewer sees those of their region and those with no region (asked 
 never registered: nobody else could answer them when no admin watches the inbox); a reviewer
 without a region sees none. The answer's delivery state lives on the question's row; senders
 claim due rows with a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL), as for notifications.
+
+Asking is idempotent by a key (the chat and the Telegram update that carried the question): the
+reference is derived from the key with the keyed hash, so a question stored before a crash is
+found again, by its unique reference, when Telegram delivers the same update once more.
 """
 
 from __future__ import annotations
@@ -44,12 +48,33 @@ def new_reference() -> str:
     return "T-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(4))
 
 
+def keyed_reference(cipher: Cipher, key: str, attempt: int) -> str:
+    """The reference a question asked with `key` gets at `attempt` (0, 1, …: when it is taken)."""
+    digest = int(cipher.keyed_hash(f"question:{attempt}:{key}"), 16)
+    chars = []
+    for _ in range(4):
+        digest, index = divmod(digest, len(REFERENCE_ALPHABET))
+        chars.append(REFERENCE_ALPHABET[index])
+    return "T-" + "".join(chars)
+
+
 @dataclass(frozen=True)
 class AskedQuestion:
     """What the worker is told: the reference to quote."""
 
     reference: str
     id: int
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """A question being stored (the text already trimmed)."""
+
+    user_id: int
+    chat_id: int
+    language: str
+    text: str
+    topic: str | None
 
 
 @dataclass(frozen=True)
@@ -129,53 +154,79 @@ class Questions:
         language: str,
         text: str,
         topic_guess: str | None = None,
+        *,
+        key: str | None = None,
     ) -> AskedQuestion:
-        """Put a worker's question in the inbox; raises ValueError for an empty text."""
+        """Put a worker's question in the inbox; raises ValueError for an empty text.
+
+        With `key`, asking again with the same key, chat and text stores nothing and returns
+        the question stored the first time.
+        """
         text = text.strip()[:MAX_QUESTION]
         if not text:
             raise ValueError("the question is empty")
         if language not in LANGUAGES:
             raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
+        asked = _Asked(telegram_user_id, chat_id, language, text, (topic_guess or "")[:80] or None)
         for attempt in range(_ATTEMPTS):
+            reference = (
+                new_reference() if key is None else keyed_reference(self._cipher, key, attempt)
+            )
             try:
-                return await self._insert(
-                    telegram_user_id, chat_id, language, text, (topic_guess or "")[:80] or None
-                )
+                return await self._insert(asked, reference)
             except IntegrityError:
+                if key is not None:
+                    found = await self._asked_before(asked, reference)
+                    if found is not None:  # a redelivery, or a twin that won the race
+                        return found
                 if attempt == _ATTEMPTS - 1:  # the reference was taken every time
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _insert(
-        self, user_id: int, chat_id: int, language: str, text: str, topic: str | None
-    ) -> AskedQuestion:
+    async def _asked_before(self, asked: _Asked, reference: str) -> AskedQuestion | None:
+        """The question stored under `reference` if it is this one, else None."""
+        async with self._db.session() as session:
+            row = (
+                await session.exec(select(Question).where(col(Question.reference) == reference))
+            ).first()
+        if row is None or row.id is None:
+            return None
+        if (row.telegram_user_id, row.chat_id) != (asked.user_id, asked.chat_id):
+            return None
+        try:
+            same = self._cipher.decrypt_text(row.text_ciphertext, TEXT_CONTEXT) == asked.text
+        except CryptoError:
+            return None
+        return AskedQuestion(row.reference, row.id) if same else None
+
+    async def _insert(self, asked: _Asked, reference: str) -> AskedQuestion:
         async with self._db.session() as session:
             latest = (
                 await session.exec(
                     select(Registration.region, Registration.regency, Registration.gender)
-                    .where(col(Registration.telegram_user_id) == user_id)
+                    .where(col(Registration.telegram_user_id) == asked.user_id)
                     .order_by(col(Registration.created_at).desc(), col(Registration.id).desc())
                     .limit(1)
                 )
             ).first()
             region, regency, gender = latest if latest is not None else (None, None, None)
             row = Question(
-                reference=new_reference(),
-                telegram_user_id=user_id,
-                chat_id=chat_id,
-                language=language,
+                reference=reference,
+                telegram_user_id=asked.user_id,
+                chat_id=asked.chat_id,
+                language=asked.language,
                 gender=gender,
                 region=region,
                 regency=regency,
-                topic=topic,
-                text_ciphertext=self._cipher.encrypt_text(text, context=TEXT_CONTEXT),
+                topic=asked.topic,
+                text_ciphertext=self._cipher.encrypt_text(asked.text, context=TEXT_CONTEXT),
             )
             session.add(row)
             await session.flush()
             assert row.id is not None
-            detail = {"reference": row.reference, "topic": topic, "language": language}
+            detail = {"reference": row.reference, "topic": asked.topic, "language": asked.language}
             await audit.record(
-                session, f"worker:{user_id}", "question.asked", "question", row.id, detail
+                session, f"worker:{asked.user_id}", "question.asked", "question", row.id, detail
             )
             await session.commit()
         return AskedQuestion(row.reference, row.id)
