@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from conversations.contributions import Contribution, DiscountReason, monthly_contribution
+from conversations.contributions import (
+    Contribution,
+    DiscountReason,
+    PeriodTotal,
+    monthly_contribution,
+    period_total,
+)
 from conversations.i18n import Catalog, escape, format_day, format_money
 from conversations.nik import Nik, check_agreement
 from conversations.occupations import load_occupations
@@ -56,7 +62,8 @@ MESSAGE_PARAMS: Mapping[str, frozenset[str]] = {
     "elig.button.talk": frozenset(),
     "elig.ask.register": frozenset(),
     # verdict headlines (rendered by verdict_message)
-    "elig.verdict.funded": frozenset({"program", "amount"}),
+    "elig.verdict.funded": frozenset({"program", "amount", "end", "total"}),
+    "elig.verdict.funded_estimate": frozenset({"program", "amount", "end"}),
     "elig.verdict.self_paying": frozenset({"amount"}),
     "elig.verdict.self_paying_discount": frozenset({"amount", "normal_amount", "discount_end"}),
     "elig.verdict.not_eligible": frozenset(),
@@ -82,6 +89,7 @@ MESSAGE_PARAMS: Mapping[str, frozenset[str]] = {
     "elig.next.register_self": frozenset(),
     "elig.next.join_elsewhere": frozenset(),
     "elig.next.discount_soon": frozenset({"discount_start", "discount_amount"}),
+    "elig.next.year_total": frozenset({"year_total"}),
     "elig.next.ask_official": frozenset(),
     "elig.next.civil_servant": frozenset(),
     "elig.next.employer": frozenset(),
@@ -162,12 +170,19 @@ class Verdict:
     """What the program pays each month, when funded."""
     params: dict[str, object] = field(default_factory=dict)
     """Values for the messages: ints, formatted money, dates and the occupation id."""
+    covered: PeriodTotal | None = None
+    """What the program pays from now to the end of its period, when funded and that end is
+    known (not an estimate)."""
+    year_ahead: PeriodTotal | None = None
+    """A self-paying worker's next 12 months, when the monthly amount changes within them."""
 
     @property
     def headline(self) -> str:
         """The catalogue key of the verdict's first line."""
         if self.kind == "self_paying" and self.contribution and self.contribution.discount:
             return "elig.verdict.self_paying_discount"
+        if self.kind == "funded" and self.covered is None:
+            return "elig.verdict.funded_estimate"
         return f"elig.verdict.{self.kind}"
 
     @property
@@ -295,13 +310,17 @@ def _not_eligible(reason: str, next_step: str, params: dict[str, object]) -> Ver
 
 def _funded(program: Program, applicant: Applicant, rules: Rules, on: date) -> Verdict:
     pays = program.monthly_cost(rules, on)
+    covered = program.cost_from(rules, on)
     next_steps = ["elig.next.register_funded"]
     params: dict[str, object] = {
         "program": program.short_name,
         "occupation": applicant.occupation,
         "amount": format_money(pays),
+        "end": program.period.end,
         "office": program.operator.office,
     }
+    if covered is not None:
+        params["total"] = format_money(covered.government_pays)
     if program.eligibility.required_documents:
         next_steps.append("elig.next.documents")
         params["documents"] = ", ".join(program.eligibility.required_documents)
@@ -314,7 +333,19 @@ def _funded(program: Program, applicant: Applicant, rules: Rules, on: date) -> V
         contribution=None,
         government_pays=pays,
         params=params,
+        covered=covered,
     )
+
+
+def _year_ahead(income: int, on: date, sector: str, rules: Rules) -> PeriodTotal | None:
+    """The next 12 months of a self-paying worker, when the amount is not the same each month
+    (a discount starts or ends): then 12 times the monthly amount would be wrong."""
+    months = on.month - 1 + 11
+    last = date(on.year + months // 12, months % 12 + 1, 1)
+    ahead = period_total(income, on, last, sector, "self", False, rules)
+    if len({month.worker_pays for month in ahead.months}) == 1:
+        return None
+    return ahead
 
 
 def _self_paying(
@@ -348,6 +379,10 @@ def _self_paying(
         next_steps.append("elig.next.discount_soon")
         params["discount_start"] = window.start
         params["discount_amount"] = format_money(later.worker_pays)
+    ahead = _year_ahead(pay.income, on, sector, rules)
+    if ahead is not None:
+        next_steps.append("elig.next.year_total")
+        params["year_total"] = format_money(ahead.worker_pays)
     domicile = applicant.domicile_regency
     served = domicile is not None and any(_serves(program, domicile) for program in programs)
     next_steps.append("elig.next.register_self" if served else "elig.next.join_elsewhere")
@@ -360,6 +395,7 @@ def _self_paying(
         contribution=pay,
         government_pays=None,
         params=params,
+        year_ahead=ahead,
     )
 
 

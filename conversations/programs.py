@@ -32,7 +32,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
-from conversations.contributions import monthly_contribution
+from conversations.contributions import PeriodTotal, monthly_contribution, period_total
 from conversations.errors import FlowDefinitionError
 from conversations.i18n import format_money
 from conversations.occupations import load_occupations
@@ -246,6 +246,24 @@ class Program(_Frozen):
             government_items=self.pays,
         )
         return contribution.government_pays
+
+    def cost_from(self, rules: Rules, on: date) -> PeriodTotal | None:
+        """What the program pays per worker from `on`'s month to the end of its period.
+
+        None when the period's end is only an estimate (`estimated: [period]`) or is past.
+        """
+        if "period" in self.estimated or on > self.period.end:
+            return None
+        return period_total(
+            self.basis(rules),
+            max(on, self.period.start),
+            self.period.end,
+            "other",  # no discount for APBD/APBN-funded workers, so the sector does not matter
+            self.funder,
+            False,
+            rules,
+            government_items=self.pays,
+        )
 
 
 def _regency_of(region_code: str) -> str:

@@ -16,8 +16,8 @@ async def test_a_funded_guru_ngaji_in_kabupaten_serang_goes_straight_into_regist
     await w.say("3604011205800001")
     await w.press("Betul")
     verdict = w.last
-    assert "dibayar Pemerintah" in verdict
-    assert "Rp16.800" in verdict
+    assert "ditanggung Pemerintah Kabupaten Serang sampai 31 Desember 2026" in verdict
+    assert "Rp16.800 sebulan" in verdict
     await w.press("Daftar sekarang")
     assert "nama lengkap" in w.last
     await w.say("Ahmad Fauzi")
@@ -63,7 +63,25 @@ async def test_kota_serang_asks_about_civil_servants_and_excludes_them(bot: BotH
     await w.press("Betul")
     assert "ASN, TNI, atau Polri" in w.last
     await w.press("Ya")
-    assert "dibayar Pemerintah" not in w.last
+    assert "ditanggung Pemerintah" not in w.last
+
+
+async def test_a_kota_serang_worker_hears_what_the_city_covers_until_the_end_of_2026(
+    bot: BotHarness,
+) -> None:
+    w = bot.worker()
+    await w.command("/cek")
+    await w.press("Marbot")
+    await w.press("1")
+    await w.press("Kota Serang")
+    await w.say("3673011205800001")
+    await w.press("Betul")
+    await w.press("Tidak")  # not a civil servant
+    await w.press("Ya")  # a Kota Serang KTP
+    verdict = w.last
+    assert "ditanggung Pemerintah Kota Serang sampai 31 Desember 2026" in verdict
+    assert "Rp16.800 sebulan, senilai Rp" in verdict
+    assert "per peserta" in verdict
 
 
 async def test_program_information_is_browsable_by_topic(bot: BotHarness) -> None:

@@ -326,10 +326,50 @@ def test_worker_gets_the_right_verdict(case: Case) -> None:
 def test_funded_worker_is_told_the_program_pays_and_who_checks() -> None:
     verdict = assess(Case().applicant(), PROGRAMS, RULES, ON, unknown_quota)
     text = verdict_message(verdict, CATALOG, "id", ADDRESS)
-    assert "dibayar Pemerintah Kabupaten Serang" in text
+    assert "ditanggung Pemerintah Kabupaten Serang sampai 31 Desember 2026" in text
     assert "Rp16.800 sebulan" in text
     assert "Dinas Ketenagakerjaan Kabupaten Serang" in text
     assert verdict.registration_offered
+
+
+def test_funded_worker_hears_what_the_program_covers_until_its_end() -> None:
+    # Kota Serang pays Rp16.800 a month to 31 December 2026: June to December is 7 months.
+    case = Case(domicile="36.73", occupation="marbot")
+    verdict = assess(case.applicant(), PROGRAMS, RULES, date(2026, 6, 1), unknown_quota)
+    text = verdict_message(verdict, CATALOG, "id", ADDRESS)
+    assert "ditanggung Pemerintah Kota Serang sampai 31 Desember 2026" in text
+    assert "Rp16.800 sebulan, senilai Rp117.600 per peserta" in text
+    assert "until 31 December 2026</b>: Rp16.800 a month, worth Rp117.600" in verdict_message(
+        verdict, CATALOG, "en", ADDRESS
+    )
+    assert verdict.covered is not None and verdict.covered.government_pays == 7 * 16_800
+
+
+def test_an_estimated_program_end_is_said_to_be_an_estimate_without_a_total() -> None:
+    # Kabupaten Serang's end date is our assumption (`estimated: [period]`).
+    verdict = assess(Case().applicant(), PROGRAMS, RULES, ON, unknown_quota)
+    text = verdict_message(verdict, CATALOG, "id", ADDRESS)
+    assert "sampai 31 Desember 2026</b> (perkiraan): Rp16.800 sebulan." in text
+    assert "per peserta" not in text
+    assert verdict.covered is None
+
+
+def test_a_self_paying_worker_hears_the_year_total_when_a_discount_changes_the_amount() -> None:
+    # A trader pays Rp8.400 from April to December 2026, then Rp16.800 from January 2027.
+    case = CASES["trader on 1 Apr 2026 pays half until 31 December 2026"]
+    verdict = assess(case.applicant(), PROGRAMS, RULES, case.on, unknown_quota)
+    text = verdict_message(verdict, CATALOG, "id", ADDRESS)
+    assert "Iuran 12 bulan ke depan totalnya Rp126.000." in text
+    assert "The next 12 months come to Rp126.000" in verdict_message(
+        verdict, CATALOG, "en", ADDRESS
+    )
+
+
+def test_a_self_paying_worker_paying_the_same_every_month_hears_no_year_total() -> None:
+    case = CASES["ojek on 1 Jan 2026 pays half until 31 March 2027"]
+    verdict = assess(case.applicant(), PROGRAMS, RULES, case.on, unknown_quota)
+    assert "elig.next.year_total" not in verdict.next_steps
+    assert "12 bulan" not in verdict_message(verdict, CATALOG, "id", ADDRESS)
 
 
 def test_kota_serang_worker_is_reminded_of_the_kelurahan_letter() -> None:
@@ -492,3 +532,22 @@ def test_region_is_never_decided_by_the_nik(drawn: tuple[Applicant, date]) -> No
     other = Applicant(**{**applicant.__dict__, "nik_regency": "36.04"})
     first = assess(applicant, PROGRAMS, RULES, on, unknown_quota)
     assert first == assess(other, PROGRAMS, RULES, on, unknown_quota)
+
+
+@settings(max_examples=200, deadline=None)
+@given(applicants())
+def test_totals_are_shown_only_where_they_add_something(drawn: tuple[Applicant, date]) -> None:
+    applicant, on = drawn
+    verdict = assess(applicant, PROGRAMS, RULES, on, unknown_quota)
+    if verdict.year_ahead is not None:
+        # Only when the amount changes within the year: else it is 12 times the monthly one.
+        assert verdict.contribution is not None
+        assert len(verdict.year_ahead.months) == 12
+        assert verdict.year_ahead.worker_pays != 12 * verdict.contribution.worker_pays
+    assert ("elig.next.year_total" in verdict.next_steps) == (verdict.year_ahead is not None)
+    if verdict.covered is not None:
+        assert verdict.government_pays is not None
+        months = len(verdict.covered.months)
+        assert verdict.covered.government_pays == months * verdict.government_pays
+        program = PROGRAMS.get(str(verdict.program_id))
+        assert program is not None and verdict.covered.end == program.period.end
