@@ -256,6 +256,18 @@ class Questions:
             )
             return [self._view(row) for row in rows.all()], int(total)
 
+    async def count_open(self, scope: RegionScope) -> int:
+        """How many open questions an official with `scope` sees (one COUNT, for navigation)."""
+        if scope.closed:
+            return 0
+        async with self._db.session() as session:
+            total = await session.exec(
+                select(func.count())
+                .select_from(Question)
+                .where(col(Question.state) == "open", in_scope(scope))
+            )
+            return int(total.one())
+
     async def get(self, question_id: int) -> QuestionView | None:
         """One question, whatever its region (check `QuestionView.visible_to`)."""
         async with self._db.session() as session:

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.staticfiles import StaticFiles
 
 from console.web import auth, broadcasts, detail, inbox, overview, queue, records
+from console.web.navigation import count_open
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
@@ -25,8 +26,10 @@ def web_router(*, secure_cookies: bool = False) -> APIRouter:
         request.state.console_secure_cookies = secure_cookies
 
     router = APIRouter(dependencies=[Depends(configure)], include_in_schema=False)
-    for pages in (auth, queue, detail, overview, records, inbox, broadcasts):
-        router.include_router(pages.router, prefix="/admin")
+    router.include_router(auth.router, prefix="/admin")
+    # Every other page needs a signed-in official, and its navigation the open questions.
+    for pages in (queue, detail, overview, records, inbox, broadcasts):
+        router.include_router(pages.router, prefix="/admin", dependencies=[Depends(count_open)])
     return router
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Path, Request, Response
+from fastapi import APIRouter, Form, Path, Request, Response
 from pydantic import ValidationError
 
 from console.deps import ServicesDep
 from console.question_schemas import ReplyIn
+from console.web.navigation import count_open as count_open  # where broadcasts import it
 from console.web.pages import Flash, WebRoute, redirect, render
 from console.web.sessions import PostSessionDep, SessionDep, WebError, WebSession
 from console.web.texts import TEXT
@@ -31,13 +32,7 @@ def questions_of(services: Any) -> Questions:
     return Questions(services.db, services.cipher)
 
 
-async def count_open(request: Request, session: SessionDep, services: ServicesDep) -> None:
-    """Put the number of open questions in scope where the navigation shows it."""
-    _, total = await questions_of(services).list(session.official.scope, "open", limit=1)
-    request.state.open_questions = total
-
-
-router = APIRouter(route_class=WebRoute, dependencies=[Depends(count_open)])
+router = APIRouter(route_class=WebRoute)
 
 
 def _row(item: QuestionView) -> dict[str, Any]:
