@@ -7,7 +7,7 @@ import contextlib
 import hmac
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import orjson
@@ -27,7 +27,14 @@ from storage.gauges import read_gauges
 log = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 1.0
-OK = Response(content=b'{"ok":true}', media_type="application/json")
+WEBHOOK_PATH = "/telegram/webhook"
+MAX_UPDATE_BYTES = 1 << 20  # Telegram's updates are a few kilobytes
+_JSON = [(b"content-type", b"application/json")]
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 async def _sweep(services: Services) -> None:
@@ -81,33 +88,6 @@ def create_app(settings: Settings | None = None, *, api: BotApi | None = None) -
         lifespan=lifespan,
     )
 
-    @app.post("/telegram/webhook", include_in_schema=False)
-    async def telegram_webhook(request: Request) -> Response:
-        services: Services = request.app.state.services
-        if services.processor is None:
-            return JSONResponse(
-                {"ok": False, "description": "Telegram is off: LINDUNGI_BOT_TOKEN is not set"}, 503
-            )
-        given = request.headers.get("x-telegram-bot-api-secret-token", "").encode()
-        if not hmac.compare_digest(given, request.app.state.secret):
-            return JSONResponse({"ok": False, "description": "wrong secret token"}, 403)
-        try:
-            update: Any = orjson.loads(await request.body())
-        except orjson.JSONDecodeError:
-            return JSONResponse({"ok": False, "description": "body is not JSON"}, 400)
-        started = time.perf_counter()
-        try:
-            outcome = await services.processor.process(update)
-        except MalformedUpdate as exc:
-            return JSONResponse({"ok": False, "description": str(exc)}, 400)
-        except Exception:
-            # Telegram would redeliver on an error status and repeat the failure forever.
-            log.exception("update %s could not be handled", _update_id(update))
-            outcome = "error"
-        services.metrics.updates.labels(outcome).inc()
-        services.metrics.latency.observe(time.perf_counter() - started)
-        return OK
-
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:
         """The process is alive."""
@@ -139,10 +119,87 @@ def create_app(settings: Settings | None = None, *, api: BotApi | None = None) -
             log.warning("metrics gauges could not be read", exc_info=True)
         return Response(services.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
+    # The webhook is answered before FastAPI's routing, dependency and exception layers.
+    app.add_middleware(TelegramWebhook, path=WEBHOOK_PATH)
     app.include_router(api_router)
     app.include_router(web_router(secure_cookies=(settings.public_url or "").startswith("https:")))
     app.mount("/admin/static", web_static(), name="console-static")
     return app
+
+
+class TelegramWebhook:
+    """`POST /telegram/webhook` as a plain ASGI layer in front of the FastAPI app.
+
+    Telegram posts every update here, so it skips FastAPI's routing, request objects and
+    dependency solving. The answer comes after the update was handled (its replies sent or
+    kept in the chat's outbox): 200 for every well-formed update, 403 for a wrong secret,
+    400 for a body that is not an update, 503 when Telegram is off.
+    """
+
+    def __init__(self, app: ASGIApp, path: str = WEBHOOK_PATH) -> None:
+        self.app = app
+        self.path = path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != self.path or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        status, body = await self._handle(scope, receive)
+        await send({"type": "http.response.start", "status": status, "headers": _JSON})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _handle(self, scope: Scope, receive: Receive) -> tuple[int, bytes]:
+        state = scope["app"].state
+        services: Services = state.services
+        if services.processor is None:
+            return 503, _error("Telegram is off: LINDUNGI_BOT_TOKEN is not set")
+        given = b""
+        for name, value in scope["headers"]:
+            if name == b"x-telegram-bot-api-secret-token":
+                given = value
+                break
+        if not hmac.compare_digest(given, state.secret):
+            return 403, _error("wrong secret token")
+        body = await _read_body(receive)
+        if body is None:
+            return 413, _error("body too large")
+        try:
+            update: Any = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return 400, _error("body is not JSON")
+        started = time.perf_counter()
+        try:
+            outcome = await services.processor.process(update)
+        except MalformedUpdate as exc:
+            return 400, _error(str(exc))
+        except Exception:
+            # Telegram would redeliver on an error status and repeat the failure forever.
+            log.exception("update %s could not be handled", _update_id(update))
+            outcome = "error"
+        services.metrics.updates.labels(outcome).inc()
+        services.metrics.latency.observe(time.perf_counter() - started)
+        return 200, b'{"ok":true}'
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_UPDATE_BYTES:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _error(description: str) -> bytes:
+    return orjson.dumps({"ok": False, "description": description})
 
 
 def _update_id(update: Any) -> object:

@@ -12,9 +12,9 @@ import warnings
 from typing import Any
 
 from telegram import Bot
-from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
+from bot.bot_http import AiohttpRequest
 from bot.sending import SENDING_METHODS, limited_call
 from storage.ratelimit import SendLimiter
 
@@ -37,10 +37,9 @@ class TelegramApi:
             token,
             base_url=f"{root}/bot",
             base_file_url=f"{root}/file/bot",
-            request=HTTPXRequest(
-                connection_pool_size=pool_size, pool_timeout=10.0, read_timeout=15.0
-            ),
-            get_updates_request=HTTPXRequest(connection_pool_size=2, read_timeout=60.0),
+            request=AiohttpRequest(pool_size, read_timeout=15.0, pool_timeout=10.0),
+            # Long polling holds its one connection for up to the poll timeout.
+            get_updates_request=AiohttpRequest(2, read_timeout=60.0),
         )
 
     async def start(self) -> None:
