@@ -21,7 +21,7 @@ from conversations.messages import Query, Reply
 from conversations.session import Session
 from handlers.render import answer_callback, outbox_item, send_message
 from handlers.updates import Envelope, parse_update
-from storage.state import StateStore
+from storage.state import HeldChat, StateStore
 
 log = logging.getLogger(__name__)
 
@@ -77,12 +77,12 @@ class UpdateProcessor:
             return "ignored"
         if env.chat_type != "private":
             return await self._not_private(env)
-        async with self.state.lock(env.chat_id):
-            doc = await self.state.load(env.chat_id) or {}
+        async with self.state.hold(env.chat_id) as held:
+            doc = held.doc or {}
             recent: list[int] = doc.get("recent", [])
             label = "ignored"
             if env.update_id in recent:
-                await self._flush(env.chat_id, doc)
+                await self._flush(held, doc)
                 return "duplicate"
             if env.blocked_us:
                 doc["blocked"] = True
@@ -95,8 +95,12 @@ class UpdateProcessor:
                 label = await self._turn(env, doc)
                 await self._directory(env, doc, was_blocked, opted_out)
             doc["recent"] = [*recent, env.update_id][-RECENT_UPDATES:]
-            await self.state.save(env.chat_id, doc)
-            await self._flush(env.chat_id, doc)
+            if doc.get("outbox"):
+                # Durable before anything is sent: a crash from here on loses no reply.
+                await held.save(doc)
+                await self._flush(held, doc)
+            else:
+                held.save_last(doc)
             return "blocked" if env.blocked_us else label
 
     async def _turn(self, env: Envelope, doc: dict[str, Any]) -> str:
@@ -162,17 +166,19 @@ class UpdateProcessor:
         """Send replies left in outboxes (after a Telegram error or a crash); returns chats done."""
         done = 0
         for chat_id in await self.state.chats_with_outbox(limit):
-            async with self.state.lock(chat_id):
-                doc = await self.state.load(chat_id)
+            async with self.state.hold(chat_id) as held:
+                doc = held.doc
                 if not doc or not doc.get("outbox"):
                     continue
                 if doc.get("retry_at", 0) > time.time():
                     continue
-                await self._flush(chat_id, doc)
+                await self._flush(held, doc)
                 done += 1
         return done
 
-    async def _flush(self, chat_id: int, doc: dict[str, Any]) -> None:
+    async def _flush(self, held: HeldChat, doc: dict[str, Any]) -> None:
+        """Send the outbox in order; what was sent or dropped is written as the hold ends."""
+        chat_id = held.chat_id
         pending: list[dict[str, Any]] = list(doc.get("outbox", []))
         if not pending:
             return
@@ -204,7 +210,7 @@ class UpdateProcessor:
             doc["outbox"] = pending
             if not pending:
                 doc.pop("retry_at", None)
-            await self.state.save(chat_id, doc)
+            held.save_last(doc)
 
     async def _send(self, item: dict[str, Any]) -> None:
         method = item["method"]

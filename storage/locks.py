@@ -5,7 +5,9 @@ exists only while somebody holds or waits for it, so memory does not grow with t
 of chats ever seen. ``RedisLocks`` extends this across processes with a Redis lock per key
 (``SET key token NX PX lease``): the holder renews the lease while it works, a crashed holder
 stops renewing so its lock expires, and only the owner (matching token, checked in Lua)
-releases it. Waiters poll with short sleeps (2 ms growing to 50 ms).
+releases it. Taking a lock may read in the same round trip (``RedisLocks.holding``), and
+giving it back may write (the state store saves a chat's document and frees its lock at
+once). Waiters poll with short sleeps (2 ms growing to 50 ms).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import AsyncIterator, Hashable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
@@ -89,12 +91,33 @@ class LocalLocks:
                 del self._entries[key]
 
 
+class Holding:
+    """One held Redis lock: its key and token, and what the acquiring call returned.
+
+    ``release``, when set by the holder, replaces the plain release (so it can write in the
+    same round trip as it frees the lock).
+    """
+
+    __slots__ = ("name", "release", "result", "token")
+
+    def __init__(self, name: str, token: bytes, result: object) -> None:
+        self.name = name
+        self.token = token
+        self.result = result
+        self.release: Callable[[], Awaitable[object]] | None = None
+
+
+# Tries to take the lock `name` with `token`: (taken, anything the same round trip read).
+Attempt = Callable[[str, bytes], Awaitable[tuple[bool, object]]]
+
+
 class RedisLocks:
     """Redis locks named ``{prefix}{key}``, each combined with a local lock.
 
     The local lock makes the tasks of one process queue in order, so only one of them polls
     Redis; the Redis lock excludes the other processes. ``lease`` is how long a lock
-    outlives a crashed holder; a live holder renews it every ``lease / 3`` seconds.
+    outlives a crashed holder; one task per process renews every lock it holds every
+    ``lease / 3`` seconds (one pipelined round trip for all of them).
     The client must not decode responses.
     """
 
@@ -107,10 +130,15 @@ class RedisLocks:
         self._release = client.register_script(_RELEASE)
         self._renew = client.register_script(_RENEW)
         self._local = LocalLocks()
-        self._keepers: set[asyncio.Task[None]] = set()
+        self._held: dict[str, bytes] = {}
+        self._renewer: asyncio.Task[None] | None = None
 
     def __len__(self) -> int:
         return len(self._local)
+
+    @property
+    def lease_ms(self) -> int:
+        return self._lease_ms
 
     def name(self, key: Hashable) -> str:
         return f"{self._prefix}{key}"
@@ -120,35 +148,51 @@ class RedisLocks:
     ) -> contextlib.AbstractAsyncContextManager[None]:
         """Hold the key's lock in this process and in Redis; raise ``LockTimeout`` if not
         acquired within ``timeout`` seconds (None: wait for ever)."""
-        return self._hold(key, timeout)
+        return self._plain(key, timeout)
 
     @contextlib.asynccontextmanager
-    async def _hold(self, key: Hashable, max_wait: float | None) -> AsyncIterator[None]:
+    async def _plain(self, key: Hashable, max_wait: float | None) -> AsyncIterator[None]:
+        async with self.holding(key, max_wait, self._set_nx):
+            yield
+
+    async def _set_nx(self, name: str, token: bytes) -> tuple[bool, object]:
+        return bool(await self._client.set(name, token, nx=True, px=self._lease_ms)), None
+
+    @contextlib.asynccontextmanager
+    async def holding(
+        self, key: Hashable, max_wait: float | None, attempt: Attempt
+    ) -> AsyncIterator[Holding]:
+        """Hold the lock, taken with ``attempt`` (which may read something in the same round
+        trip); the holder may set ``release`` on the yielded object."""
         loop = asyncio.get_running_loop()
         deadline = None if max_wait is None else loop.time() + max_wait
         async with self._local.hold(key, max_wait):
             name = self.name(key)
             token = secrets.token_hex(16).encode()
-            await self._acquire(name, token, deadline)
-            keeper = loop.create_task(self._keep_alive(name, token))
-            self._keepers.add(keeper)
-            keeper.add_done_callback(self._keepers.discard)
+            result = await self._acquire(name, token, deadline, attempt)
+            holding = Holding(name, token, result)
+            self._held[name] = token
+            self._ensure_renewer(loop)
             try:
-                yield
+                yield holding
             finally:
-                keeper.cancel()
+                self._held.pop(name, None)
+                release = holding.release or (lambda: self._release(keys=[name], args=[token]))
                 try:
                     # Shielded: a cancelled handler still frees its lock promptly.
-                    await asyncio.shield(self._release(keys=[name], args=[token]))
+                    await asyncio.shield(release())
                 except RedisError as exc:
                     log.warning("could not release lock %s (%s); it expires by itself", name, exc)
 
-    async def _acquire(self, name: str, token: bytes, deadline: float | None) -> None:
+    async def _acquire(
+        self, name: str, token: bytes, deadline: float | None, attempt: Attempt
+    ) -> object:
         loop = asyncio.get_running_loop()
         sleep = _MIN_SLEEP
         while True:
-            if await self._client.set(name, token, nx=True, px=self._lease_ms):
-                return
+            taken, result = await attempt(name, token)
+            if taken:
+                return result
             if deadline is None:
                 await asyncio.sleep(sleep)
             else:
@@ -158,15 +202,34 @@ class RedisLocks:
                 await asyncio.sleep(min(sleep, remaining))
             sleep = min(sleep * 1.5, _MAX_SLEEP)
 
-    async def _keep_alive(self, name: str, token: bytes) -> None:
+    def _ensure_renewer(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._renewer is None or self._renewer.done():
+            self._renewer = loop.create_task(self._keep_alive())
+
+    async def _keep_alive(self) -> None:
+        """Renew every held lock each lease/3; stop when none is held."""
         interval = self._lease_ms / 3000
         while True:
             await asyncio.sleep(interval)
-            try:
-                renewed = await self._renew(keys=[name], args=[token, self._lease_ms])
-            except RedisError as exc:
-                log.warning("could not renew lock %s: %s", name, exc)
-                continue
-            if not renewed:
-                log.warning("lock %s expired while held; another worker may enter", name)
+            held = list(self._held.items())
+            if not held:
+                self._renewer = None
                 return
+            try:
+                async with self._client.pipeline(transaction=False) as pipe:
+                    for name, token in held:
+                        await self._renew(keys=[name], args=[token, self._lease_ms], client=pipe)
+                    renewed = await pipe.execute()
+            except RedisError as exc:
+                log.warning("could not renew %d locks: %s", len(held), exc)
+                continue
+            for (name, token), ok in zip(held, renewed, strict=True):
+                if not ok and self._held.get(name) == token:
+                    log.warning("lock %s expired while held; another worker may enter", name)
+
+    async def close(self) -> None:
+        if self._renewer is not None:
+            self._renewer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._renewer
+            self._renewer = None

@@ -18,7 +18,8 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -27,7 +28,7 @@ from redis.asyncio import BlockingConnectionPool, Redis
 
 from storage.crypto import Cipher
 from storage.errors import CryptoError
-from storage.locks import LocalLocks, RedisLocks
+from storage.locks import Holding, LocalLocks, RedisLocks
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,11 @@ class StateStore(Protocol):
         """Hold the chat's lock; raises ``LockTimeout`` if not acquired within ``timeout``."""
         ...
 
+    def hold(self, chat_id: int, timeout: float = 30.0) -> AbstractAsyncContextManager[HeldChat]:
+        """Hold the chat's lock with its document loaded (Redis: one round trip for both);
+        writes go through the yielded ``HeldChat``."""
+        ...
+
     async def chats_with_outbox(self, limit: int = 100) -> list[int]:
         """Chats whose document has unsent replies, least recently saved first."""
         ...
@@ -61,6 +67,38 @@ class StateStore(Protocol):
 
     async def close(self) -> None:
         """Release connections; the store is unusable afterwards."""
+
+
+class HeldChat:
+    """A chat whose lock is held: its document as loaded, and the writes made under it.
+
+    ``save`` writes now and keeps the lock. ``save_last`` is the final write of this hold:
+    the store may make it together with releasing the lock (Redis: one round trip).
+    """
+
+    __slots__ = ("chat_id", "doc", "last")
+
+    def __init__(self, chat_id: int, doc: dict[str, Any] | None) -> None:
+        self.chat_id = chat_id
+        self.doc = doc
+        self.last: dict[str, Any] | None = None
+
+    async def save(self, doc: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def save_last(self, doc: dict[str, Any]) -> None:
+        self.last = doc
+
+
+class _SqliteHeld(HeldChat):
+    __slots__ = ("_store",)
+
+    def __init__(self, store: SqliteStateStore, chat_id: int, doc: dict[str, Any] | None) -> None:
+        super().__init__(chat_id, doc)
+        self._store = store
+
+    async def save(self, doc: dict[str, Any]) -> None:
+        await self._store.save(self.chat_id, doc)
 
 
 def _encode(cipher: Cipher, doc: dict[str, Any]) -> bytes:
@@ -129,6 +167,17 @@ class SqliteStateStore:
     def lock(self, chat_id: int, timeout: float = 30.0) -> AbstractAsyncContextManager[None]:
         return self._locks.hold(chat_id, timeout)
 
+    def hold(self, chat_id: int, timeout: float = 30.0) -> AbstractAsyncContextManager[HeldChat]:
+        return self._hold(chat_id, timeout)
+
+    @asynccontextmanager
+    async def _hold(self, chat_id: int, max_wait: float) -> AsyncIterator[HeldChat]:
+        async with self._locks.hold(chat_id, max_wait):
+            held = _SqliteHeld(self, chat_id, await self.load(chat_id))
+            yield held
+            if held.last is not None:
+                await self.save(chat_id, held.last)
+
     async def chats_with_outbox(self, limit: int = 100) -> list[int]:
         rows = self._db.execute(
             "SELECT chat_id FROM chat_state WHERE has_outbox = 1 ORDER BY updated_at LIMIT ?",
@@ -165,6 +214,62 @@ while #found < limit do
 end
 return found
 """
+
+
+# Take the chat's lock and read its document in one round trip.
+# KEYS[1] lock, KEYS[2] state; ARGV[1] token, ARGV[2] lease ms. Returns {taken, doc or false}.
+_LOCK_AND_LOAD = """
+if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+    return {1, redis.call('get', KEYS[2])}
+end
+return {0, false}
+"""
+
+# Write the chat's document only while its lock is ours (fenced); with ARGV[6] == '1' also
+# free the lock. KEYS[1] lock, KEYS[2] state, KEYS[3] outbox set; ARGV[1] token, ARGV[2]
+# blob, ARGV[3] ttl s, ARGV[4] '1' if the outbox is not empty, ARGV[5] now, ARGV[7] chat id.
+_FENCED_SAVE = """
+if redis.call('get', KEYS[1]) ~= ARGV[1] then
+    return 0
+end
+redis.call('set', KEYS[2], ARGV[2], 'EX', ARGV[3])
+if ARGV[4] == '1' then
+    redis.call('zadd', KEYS[3], ARGV[5], ARGV[7])
+else
+    redis.call('zrem', KEYS[3], ARGV[7])
+end
+if ARGV[6] == '1' then
+    redis.call('del', KEYS[1])
+end
+return 1
+"""
+
+
+class _RedisHeld(HeldChat):
+    __slots__ = ("_holding", "_store")
+
+    def __init__(self, store: RedisStateStore, chat_id: int, holding: Holding) -> None:
+        blob = holding.result
+        doc = _decode(store._cipher, chat_id, bytes(blob)) if isinstance(blob, bytes) else None
+        super().__init__(chat_id, doc)
+        self._store = store
+        self._holding = holding
+
+    async def save(self, doc: dict[str, Any]) -> None:
+        await self._store._fenced_save(self._holding, self.chat_id, doc, release=False)
+
+    def save_last(self, doc: dict[str, Any]) -> None:
+        super().save_last(doc)
+        holding = self._holding
+
+        async def save_and_release() -> None:
+            await self._store._fenced_save(holding, self.chat_id, doc, release=True)
+
+        holding.release = save_and_release
+
+
+class LostLock(RuntimeError):
+    """A chat's lock expired while held, so a write under it was refused."""
 
 
 class RedisStateStore:
@@ -225,6 +330,8 @@ class RedisStateStore:
         self._outbox_key = f"{prefix}outbox"
         self._locks = RedisLocks(client, f"{prefix}lock:", lease=lease)
         self._outbox_script = client.register_script(_LIVE_OUTBOX)
+        self._lock_and_load = client.register_script(_LOCK_AND_LOAD)
+        self._fenced = client.register_script(_FENCED_SAVE)
 
     def _key(self, chat_id: int) -> str:
         return f"{self.prefix}state:{chat_id}"
@@ -255,6 +362,37 @@ class RedisStateStore:
     def lock(self, chat_id: int, timeout: float = 30.0) -> AbstractAsyncContextManager[None]:
         return self._locks.hold(chat_id, timeout)
 
+    def hold(self, chat_id: int, timeout: float = 30.0) -> AbstractAsyncContextManager[HeldChat]:
+        return self._hold(chat_id, timeout)
+
+    @asynccontextmanager
+    async def _hold(self, chat_id: int, max_wait: float) -> AsyncIterator[HeldChat]:
+        state_key = self._key(chat_id)
+        lease = self._locks.lease_ms
+
+        async def attempt(name: str, token: bytes) -> tuple[bool, object]:
+            taken, blob = await self._lock_and_load(keys=[name, state_key], args=[token, lease])
+            return bool(taken), blob
+
+        async with self._locks.holding(chat_id, max_wait, attempt) as holding:
+            yield _RedisHeld(self, chat_id, holding)
+
+    async def _fenced_save(
+        self, holding: Holding, chat_id: int, doc: dict[str, Any], *, release: bool
+    ) -> None:
+        args: list[bytes | str | int | float] = [
+            holding.token,
+            _encode(self._cipher, doc),
+            self._ttl,
+            "1" if _has_outbox(doc) else "0",
+            time.time(),
+            "1" if release else "0",
+            str(chat_id),
+        ]
+        keys = [holding.name, self._key(chat_id), self._outbox_key]
+        if not await self._fenced(keys=keys, args=args):
+            raise LostLock(f"the lock of chat {chat_id} expired; its state was not written")
+
     async def chats_with_outbox(self, limit: int = 100) -> list[int]:
         if limit <= 0:
             return []
@@ -267,6 +405,7 @@ class RedisStateStore:
         await self._client.ping()
 
     async def close(self) -> None:
+        await self._locks.close()
         if self._owns_client:
             await self._client.aclose()
 
@@ -282,6 +421,8 @@ def make_state_store(
 
 __all__ = [
     "DEFAULT_TTL_SECONDS",
+    "HeldChat",
+    "LostLock",
     "RedisStateStore",
     "SqliteStateStore",
     "StateStore",
