@@ -9,8 +9,9 @@ from __future__ import annotations
 import copy
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from conversations import checking
@@ -22,6 +23,7 @@ from conversations.i18n import LANGUAGES, escape, format_day
 from conversations.inputs import INPUTS, InputKind, Parsed, Prompt
 from conversations.messages import Button, Incoming, Query, Reply
 from conversations.nik import check_agreement, parse_nik
+from conversations.packs import FlowPack, load_flow_pack
 from conversations.session import Session
 
 COMMANDS = {
@@ -70,9 +72,22 @@ class Outcome:
 class Engine:
     """Runs flows defined as data against a worker's session."""
 
-    def __init__(self, ctx: Context, flows: dict[str, Flow] | None = None) -> None:
+    def __init__(
+        self, ctx: Context, flows: dict[str, Flow] | None = None, *, start: str | None = None
+    ) -> None:
         self.ctx = ctx
         self.flows = flows or load_shipped_flows(frozenset(KINDS))
+        # The flow `/start` enters directly (a flow pack's), instead of the menu.
+        if start is not None and start not in self.flows:
+            raise KeyError(start)
+        self.start = start
+
+    @classmethod
+    def with_pack(cls, ctx: Context, pack: FlowPack) -> Engine:
+        """The shipped flows plus a pack's flow, its texts added to the catalogue."""
+        flows = {**shipped_flows(), pack.flow.id: pack.flow}
+        ctx = replace(ctx, catalog=ctx.catalog.with_texts(pack.texts))
+        return cls(ctx, flows, start=pack.flow.id if pack.start else None)
 
     # -- entry points ------------------------------------------------------------------
 
@@ -100,6 +115,15 @@ class Engine:
         return turn.outcome()
 
 
+def shipped_flows() -> dict[str, Flow]:
+    return load_shipped_flows(frozenset(KINDS))
+
+
+def load_pack(path: Path) -> FlowPack:
+    """A flow pack file, checked against the shipped flows (see conversations.packs)."""
+    return load_flow_pack(path, known_flows=shipped_flows())
+
+
 def _copy(session: Session) -> Session:
     return Session.from_dict(copy.deepcopy(session.to_dict()))
 
@@ -116,6 +140,8 @@ class _Turn:
         self.s = session
         self.replies: list[Reply] = []
         self.query: Query | None = None
+        # The callback data of the button this turn answers (kept with a submission).
+        self.pressed = ""
 
     def outcome(self) -> Outcome:
         return Outcome(self.s, self.replies, self.query)
@@ -139,14 +165,16 @@ class _Turn:
             return None
         return flow.step(self.s.step)
 
-    def _rows(self, prompt: Prompt, with_nav: bool) -> tuple[tuple[Button, ...], ...]:
+    def _rows(self, step: Step, prompt: Prompt) -> tuple[tuple[Button, ...], ...]:
         seq = self.s.seq
-        buttons = [Button(label, f"{seq}:{value}") for label, value in prompt.buttons]
+        prefix = step.callback or seq
+        buttons = [Button(label, f"{prefix}:{value}") for label, value in prompt.buttons]
         cols = max(1, prompt.columns)
         rows = [tuple(buttons[i : i + cols]) for i in range(0, len(buttons), cols)]
         if prompt.nav:
             rows.append(tuple(Button(label, f"{seq}:{value}") for label, value in prompt.nav))
-        if with_nav:
+        flow = self.flow
+        if flow is None or flow.nav:
             nav = []
             if self.s.back:
                 nav.append(Button(self.t("button.back"), f"{seq}:@back"))
@@ -164,18 +192,22 @@ class _Turn:
             self.menu()
             return
         prompt = self._prompt(step)
-        text = self.t(step.ask, **{**self.s.answers.get("_params", {}), **prompt.params})
+        params = {**self._answer_params(), **self.s.answers.get("_params", {}), **prompt.params}
+        text = self.t(step.ask, **params)
         if prefix:
             text = f"{prefix}\n\n{text}"
         if prompt.share_contact:
             self.replies.append(Reply(text, share_contact=self.t("button.share_phone")))
             return
-        self.replies.append(Reply(text, self._rows(prompt, with_nav=True)))
+        self.replies.append(Reply(text, self._rows(step, prompt)))
 
     def error(self, exc: InputError) -> None:
         """Say what was wrong and what to do, with the current question's buttons."""
-        text = self.t(f"err.{exc.code}", **exc.params)
         step = self.step
+        if step is not None and step.error:
+            text = self.t(step.error, **{**self._answer_params(), **exc.params})
+        else:
+            text = self.t(f"err.{exc.code}", **exc.params)
         if step is None:
             self.replies.append(Reply(text))
             return
@@ -183,7 +215,25 @@ class _Turn:
         if prompt.share_contact:
             self.replies.append(Reply(text, share_contact=self.t("button.share_phone")))
         else:
-            self.replies.append(Reply(text, self._rows(prompt, with_nav=True)))
+            self.replies.append(Reply(text, self._rows(step, prompt)))
+
+    def _answer_params(self) -> dict[str, Any]:
+        """For flows whose texts name answers: each saved answer (a choice by its label)."""
+        flow = self.flow
+        if flow is None or not flow.answer_params:
+            return {}
+        params: dict[str, Any] = {}
+        for step in flow.steps:
+            if step.save is None:
+                continue
+            value = self.s.answers.get(step.save)
+            if value is None:
+                params.setdefault(step.save, "")
+            elif step.input == "choice" and step.labels:
+                params[step.save] = self.t(f"{step.labels}.{value}")
+            else:
+                params[step.save] = escape(value)
+        return params
 
     def menu(self, continuing: bool = False) -> None:
         rows: list[tuple[Button, ...]] = []
@@ -205,7 +255,9 @@ class _Turn:
     # -- dispatch ------------------------------------------------------------------------
 
     def dispatch(self, incoming: Incoming) -> None:
-        if incoming.kind == "command":
+        if incoming.kind == "command" and self.engine.start and incoming.text.lower() == "start":
+            self.start_flow(self.engine.start)
+        elif incoming.kind == "command":
             self.command(COMMANDS.get(incoming.text.lower(), ""))
         elif incoming.kind == "callback":
             self.callback(incoming.data)
@@ -306,8 +358,13 @@ class _Turn:
         self.ask()
 
     def callback(self, data: str) -> None:
+        self.pressed = data
         prefix, _, rest = data.partition(":")
-        if prefix == "m":
+        step = self.step
+        if step is not None and step.callback and prefix == step.callback:
+            # A button with a literal prefix (a flow pack's) answers the step that declares it.
+            self.answer(Incoming(kind="callback", data=rest))
+        elif prefix == "m":
             if rest == "continue":
                 self.note_and_reask("flow.continuing")
             else:
@@ -326,6 +383,9 @@ class _Turn:
                 self.command("cancel")
             else:
                 self.answer(Incoming(kind="callback", data=rest))
+        elif step is None and self.s.receipt and self.s.receipt.get("button") == data:
+            # The button that just completed a submission, pressed again: same answer.
+            self.replies.append(Reply(str(self.s.receipt.get("text", ""))))
         else:
             self.note_and_reask("err.input.stale_button")
 
@@ -497,6 +557,14 @@ class _Turn:
                 self.s.back.append(candidate.id)
                 target = self._next_of(flow, candidate, "confirmed")
                 continue
+            if candidate.input == "end":
+                self._move_to(candidate.id)
+                if candidate.query == "submit":
+                    self.query = Query("flow_submit", self._flow_submission())
+                    return
+                self.say(candidate.ask, **self._answer_params())
+                self.end_flow()
+                return
             if candidate.query == "quotas" and "_quota_left" not in self.s.answers:
                 self._move_to(target)
                 self.query = Query("quotas", {"regency": self.s.answers.get("regency")})
@@ -552,6 +620,13 @@ class _Turn:
         self._move_to(target.start)
         self.ask()
 
+    def _flow_submission(self) -> dict[str, Any]:
+        """What a flow pack's `submit` stores: its answers (internal `_` fields left out)."""
+        flow = self.flow
+        assert flow is not None
+        answers = {k: v for k, v in self.s.answers.items() if not k.startswith("_")}
+        return {"flow": flow.id, "key": self.s.key, "answers": answers, "button": self.pressed}
+
     def submission(self) -> dict[str, Any]:
         a = dict(self.s.answers)
         a["program"] = self._program_id()
@@ -581,6 +656,16 @@ class _Turn:
                 "reg.sent", self._status_buttons(), first_name=name, reference=result["reference"]
             )
             self.end_flow()
+        elif query.kind == "flow_submit":
+            assert result is not None
+            step = self.step
+            assert step is not None
+            params = {**self._answer_params(), "reference": escape(result["reference"])}
+            text = self.t(step.ask, **params)
+            self.replies.append(Reply(text))
+            self.end_flow()
+            button = str(query.params.get("button") or "")
+            self.s.receipt = {"button": button, "text": text} if button else None
         elif query.kind == "quotas":
             self.s.answers["_quota_left"] = dict(result or {})
             checking.derive(self.ctx, self.s)

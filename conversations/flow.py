@@ -27,6 +27,17 @@ class Step:
     labels: str | None = None
     check: tuple[str, ...] = ()
     query: str | None = None
+    # `pattern` input: the regular expression a whole answer must match, and characters
+    # dropped from the answer before it is matched and saved (spaces in a phone number).
+    pattern: str | None = None
+    ignore: str = ""
+    # Message key said instead of the input kind's own when an answer does not fit.
+    error: str | None = None
+    # Buttons carry `<callback>:<option>` instead of the engine's `<seq>:<option>`: a literal
+    # prefix that is accepted whenever this step is the current one.
+    callback: str | None = None
+    # Buttons per row (the input kind's own layout when unset).
+    columns: int | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +57,10 @@ class Flow:
     id: str
     steps: tuple[Step, ...]
     edit: tuple[EditTarget, ...] = ()
+    # Back/cancel buttons under every question.
+    nav: bool = True
+    # Texts may name earlier answers as `{field}` (a choice answer by its label).
+    answer_params: bool = False
 
     @property
     def first(self) -> Step:

@@ -29,6 +29,13 @@ def _flatten(prefix: str, node: Any, out: dict[str, str], source: str) -> None:
         raise FlowDefinitionError(f"{source}: {prefix}: a message must be text")
 
 
+def flatten(node: Any, source: str) -> dict[str, str]:
+    """Nested YAML texts as dotted keys: ``{"a": {"b": "x"}}`` -> ``{"a.b": "x"}``."""
+    out: dict[str, str] = {}
+    _flatten("", node, out, source)
+    return out
+
+
 class Catalog:
     """All texts the bot sends, by language and dotted key; `{name}` placeholders."""
 
@@ -56,6 +63,17 @@ class Catalog:
     @classmethod
     def load_shipped(cls) -> Catalog:
         return _shipped_catalog()
+
+    def with_texts(self, extra: Mapping[str, Mapping[str, str]]) -> Catalog:
+        """A catalogue with more texts by language (a flow pack's); a key may not be redefined."""
+        messages = {lang: dict(table) for lang, table in self._messages.items()}
+        for lang, table in extra.items():
+            target = messages.setdefault(lang, {})
+            clash = set(table) & set(target)
+            if clash:
+                raise FlowDefinitionError(f"locales/{lang}: key(s) defined twice: {sorted(clash)}")
+            target.update(table)
+        return Catalog(messages)
 
     def languages(self) -> tuple[str, ...]:
         return tuple(self._messages)

@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -221,10 +222,10 @@ class ChoiceInput(InputKind):
         return [(ctx.t(session, f"{step.labels}.{opt}"), str(opt)) for opt in step.options]
 
     def prompt(self, ctx: Context, step: Step, session: Session) -> Prompt:
-        return Prompt(buttons=self._labels(ctx, step, session), columns=2)
+        return Prompt(buttons=self._labels(ctx, step, session), columns=step.columns or 2)
 
     def choose(self, ctx: Context, step: Step, session: Session, data: str) -> Parsed:
-        if data in {value for _, value in self._labels(ctx, step, session)}:
+        if data in {str(opt) for opt in step.options}:
             return Parsed(data)
         raise InputError("input.stale_button")
 
@@ -242,6 +243,31 @@ def match_label(text: str, labels: list[tuple[str, str]], cutoff: float = 80) ->
     if found is None:
         raise InputError("choice.unknown")
     return labels[found[2]][1]
+
+
+class TextInput(InputKind):
+    """Any text (trimmed, at most MAX_TEXT characters)."""
+
+
+class PatternInput(InputKind):
+    """Text that must match the step's `pattern` as a whole (after dropping `ignore` chars)."""
+
+    def typed(self, ctx: Context, step: Step, session: Session, text: str) -> Parsed:
+        value = text.translate({ord(ch): None for ch in step.ignore}) if step.ignore else text
+        if step.pattern is None or not _compiled(step.pattern).fullmatch(value):
+            raise InputError("input.pattern")
+        return Parsed(value)
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+class EndInput(InputKind):
+    """Not a question: the step's text is said and the flow ends (see Engine.advance)."""
+
+    accepts_text = False
 
 
 class PhoneInput(InputKind):
@@ -468,4 +494,7 @@ INPUTS: dict[str, Callable[[], InputKind]] = {
     "consent": ConsentInput,
     "summary": SummaryInput,
     "yes_no": YesNoInput,
+    "text": TextInput,
+    "pattern": PatternInput,
+    "end": EndInput,
 }

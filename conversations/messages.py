@@ -48,6 +48,14 @@ class Query:
     """Something only the host can answer (a database look-up or write)."""
 
     kind: Literal[
-        "nik_status", "submit", "my_status", "my_data", "correct", "erase", "quotas", "ask_official"
+        "nik_status",
+        "submit",
+        "my_status",
+        "my_data",
+        "correct",
+        "erase",
+        "quotas",
+        "ask_official",
+        "flow_submit",
     ]
     params: dict[str, object] = field(default_factory=dict)

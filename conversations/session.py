@@ -29,9 +29,13 @@ class Session:
     prefilled: list[str] = field(default_factory=list)
     # The last free-text question, kept so that it can be sent to an official with one tap.
     question: str | None = None
+    # What the last submission said, and the button that sent it: pressing that button again
+    # (a double tap) repeats the answer instead of storing anything twice.
+    receipt: dict[str, str] | None = None
 
     def start(self, flow: str, step: str) -> None:
         self.flow, self.step = flow, step
+        self.receipt = None
         self.answers, self.back, self.return_to, self.page = {}, [], None, 0
         self.prefilled = []
         self.key = secrets.token_urlsafe(12)
