@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import socket
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -29,12 +30,14 @@ db_app = typer.Typer(help="Database.", no_args_is_help=True)
 programs_app = typer.Typer(help="Program files.", no_args_is_help=True)
 regions_app = typer.Typer(help="Kemendagri region codes.", no_args_is_help=True)
 keys_app = typer.Typer(help="The encryption key of personal data.", no_args_is_help=True)
+flows_app = typer.Typer(help="Flow packs (LINDUNGI_FLOW).", no_args_is_help=True)
 app.add_typer(webhook_app, name="webhook")
 app.add_typer(officials_app, name="officials")
 app.add_typer(db_app, name="db")
 app.add_typer(programs_app, name="programs")
 app.add_typer(regions_app, name="regions")
 app.add_typer(keys_app, name="keys")
+app.add_typer(flows_app, name="flows")
 
 
 class CliError(Exception):
@@ -71,16 +74,30 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Server processes.")] = 1,
+    reuse_port: Annotated[
+        bool,
+        typer.Option(
+            "--reuse-port",
+            help="Share the port with other `lindungi serve` processes (SO_REUSEPORT).",
+        ),
+    ] = False,
 ) -> None:
     """Run the HTTP server: webhook, API, console, health and metrics."""
     import uvicorn
 
     settings = _settings()
     _setup_logging(settings)
-    if workers > 1 and not settings.redis_url:
+    several = workers > 1 or reuse_port
+    if reuse_port and workers > 1:
+        raise CliError("use either --workers or --reuse-port (one process per command)")
+    if several and not settings.redis_url:
         raise CliError("several workers share conversations through Redis: set LINDUNGI_REDIS_URL")
-    if workers > 1 and settings.resolved_database_url().startswith("sqlite"):
+    if several and settings.resolved_database_url().startswith("sqlite"):
         raise CliError("several workers need PostgreSQL: set LINDUNGI_DATABASE_URL")
+    _check_flow_pack(settings)
+    # Bound (and listening) before the slow start-up, so that the kernel already counts this
+    # process among the port's listeners; connections wait in its backlog until it serves.
+    sock = _reuse_port_socket(host, port) if reuse_port else None
     if settings.auto_migrate:
         _migrate(settings)
     # Secrets generated into the data folder must be the same in every worker process.
@@ -96,17 +113,50 @@ def serve(
         f"state: {'Redis' if settings.redis_url else 'embedded'})",
         err=True,
     )
-    uvicorn.run(
-        "bot.app:app_factory",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=settings.log_level.lower(),
-        access_log=False,
-        loop="auto",
-        http="auto",
-    )
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": host,
+        "port": port,
+        "log_level": settings.log_level.lower(),
+        "access_log": False,
+        "loop": "auto",
+        "http": "auto",
+    }
+    if sock is not None:
+        uvicorn.Server(uvicorn.Config("bot.app:app_factory", **options)).run(sockets=[sock])
+        return
+    uvicorn.run("bot.app:app_factory", workers=workers, **options)
+
+
+def _reuse_port_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket that other processes may bind too (Linux spreads connections)."""
+    if not hasattr(socket, "SO_REUSEPORT"):
+        raise CliError("--reuse-port needs an operating system with SO_REUSEPORT")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise CliError(f"cannot listen on {host}:{port} ({exc.strerror})") from exc
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _check_flow_pack(settings: Settings) -> None:
+    """Stop at once with the file, field and problem when LINDUNGI_FLOW names a wrong pack."""
+    if settings.flow is None:
+        return
+    from conversations.engine import load_pack
+    from conversations.errors import FlowDefinitionError
+
+    try:
+        load_pack(settings.flow)
+    except FlowDefinitionError as exc:
+        raise CliError(str(exc)) from None
 
 
 def _db_kind(settings: Settings) -> str:
@@ -291,6 +341,35 @@ def programs_check(
     typer.echo(f"{len(programs)} program(s) OK.")
 
 
+@flows_app.command("check")
+def flows_check(
+    file: Annotated[Path | None, typer.Argument(help="Flow pack (YAML).")] = None,
+) -> None:
+    """Load and check a flow pack; print its steps."""
+    from conversations.engine import load_pack
+    from conversations.errors import FlowDefinitionError
+
+    target = file or _settings().flow
+    if target is None:
+        raise CliError("no flow pack: pass a file or set LINDUNGI_FLOW")
+    try:
+        pack = load_pack(target)
+    except FlowDefinitionError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    flow = pack.flow
+    typer.echo(
+        f"{flow.id}: {len(flow.steps)} step(s), languages {', '.join(sorted(pack.languages))}"
+        f"{', entered by /start' if pack.start else ''}"
+        f"{'' if flow.nav else ', no back/cancel buttons'}"
+    )
+    for step in flow.steps:
+        extra = f" -> {step.query}" if step.query else ""
+        buttons = f" [{step.callback}:*]" if step.callback else ""
+        typer.echo(f"  {step.id}: {step.input}{buttons}{extra}")
+    typer.echo("Flow pack OK.")
+
+
 @regions_app.command("import")
 def regions_import(
     file: Annotated[Path, typer.Argument(help="CSV with columns kode,nama.")],
@@ -354,8 +433,9 @@ def keys_rotate() -> None:
             await db.dispose()
 
     done = asyncio.run(run())
+    submissions = f", {done.flow_submissions} flow submission(s)" if done.flow_submissions else ""
     typer.echo(
-        f"Re-encrypted {done.registrations} NIK(s) and {done.questions} question(s) "
+        f"Re-encrypted {done.registrations} NIK(s){submissions} and {done.questions} question(s) "
         "with the new key; LINDUNGI_PREVIOUS_ENCRYPTION_KEYS can now be removed."
     )
 

@@ -12,9 +12,10 @@ from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.telegram import TelegramApi
 from conversations.context import Context, ProgramSetChooser
-from conversations.engine import Engine
+from conversations.engine import Engine, load_pack
 from conversations.faq import FaqIndex
 from conversations.i18n import Catalog
+from conversations.packs import FlowPack
 from conversations.programs import ProgramSet, load_programs
 from conversations.regions import RegionDirectory
 from conversations.rules import load_rules
@@ -26,6 +27,7 @@ from storage.chats import WorkerChats
 from storage.crypto import Cipher
 from storage.data_rights import DataRights
 from storage.db import Database
+from storage.flow_submissions import FlowSubmissions
 from storage.migrate import upgrade
 from storage.notifications import Notifications
 from storage.officials import Officials
@@ -80,7 +82,14 @@ async def load_region_directory(db: Database) -> RegionDirectory:
     return RegionDirectory.load_shipped()
 
 
-def build_engine(regions: RegionDirectory, programs: ProgramSet) -> Engine:
+def load_flow_pack(path: Path | None) -> FlowPack | None:
+    """The flow pack of `LINDUNGI_FLOW`; a wrong file stops start-up with the field and problem."""
+    return load_pack(path) if path is not None else None
+
+
+def build_engine(
+    regions: RegionDirectory, programs: ProgramSet, pack: FlowPack | None = None
+) -> Engine:
     rules = load_rules()
     ctx = Context(
         catalog=Catalog.load_shipped(),
@@ -91,7 +100,7 @@ def build_engine(regions: RegionDirectory, programs: ProgramSet) -> Engine:
         rules=rules,
         faq=FaqIndex.shipped(),
     )
-    return Engine(ctx)
+    return Engine.with_pack(ctx, pack) if pack is not None else Engine(ctx)
 
 
 async def build_services(settings: Settings, api: BotApi | None = None) -> Services:
@@ -103,6 +112,7 @@ async def build_services(settings: Settings, api: BotApi | None = None) -> Servi
     programs = load_program_set(settings.programs)
     for warning in programs.warnings:
         log.warning("programs: %s", warning)
+    pack = load_flow_pack(settings.flow)
     current, previous = settings.cipher_keys()
     cipher = Cipher(current, previous)
     db = Database.from_url(url)
@@ -111,7 +121,7 @@ async def build_services(settings: Settings, api: BotApi | None = None) -> Servi
     )
     regions = await load_region_directory(db)
     registrations = Registrations(db, cipher)
-    engine = build_engine(regions, programs)
+    engine = build_engine(regions, programs, pack)
     metrics = Metrics()
     limiter = make_send_limiter(settings.redis_url, settings.redis_prefix, rate_limits(settings))
     if api is None and settings.telegram_enabled:
@@ -124,7 +134,12 @@ async def build_services(settings: Settings, api: BotApi | None = None) -> Servi
     processor = None
     if api is not None:
         queries = RegistrationQueries(
-            registrations, programs, DataRights(db, cipher), Questions(db, cipher), db
+            registrations,
+            programs,
+            DataRights(db, cipher),
+            Questions(db, cipher),
+            db,
+            FlowSubmissions(db, cipher),
         )
         processor = UpdateProcessor(
             engine, state, queries, api, on_call=metrics.api_call, chats=WorkerChats(db)

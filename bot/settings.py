@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     redis_prefix: str = "lindungi:"
     data_dir: Path = Path("data")
     programs: Path = DEFAULT_PROGRAMS_DIR
+    # A flow pack (YAML): one more flow with its own texts; `start: true` in it makes /start
+    # enter that flow instead of the menu (see conversations/packs.py).
+    flow: Path | None = None
     # 32 random bytes, base64: encrypts NIKs and conversation state at rest. Generated
     # once into the data folder when unset; set it explicitly when several hosts share data.
     encryption_key: SecretStr | None = None

@@ -11,6 +11,7 @@ from handlers.updates import Envelope
 from storage.data_rights import DataRights
 from storage.db import Database
 from storage.errors import DuplicateNikError, NotFoundError
+from storage.flow_submissions import FlowSubmissions
 from storage.questions import Questions
 from storage.quotas import used_places
 from storage.registrations import NewRegistration, Registrations, RegistrationSummary
@@ -26,8 +27,10 @@ class RegistrationQueries:
         data_rights: DataRights,
         questions: Questions,
         db: Database,
+        flow_submissions: FlowSubmissions | None = None,
     ) -> None:
         self.db = db
+        self.flow_submissions = flow_submissions
         self.registrations = registrations
         self.programs = programs
         self.data_rights = data_rights
@@ -48,6 +51,8 @@ class RegistrationQueries:
             return self._describe(found) if found else None
         if query.kind == "submit":
             return await self._submit(query.params, env)
+        if query.kind == "flow_submit":
+            return await self._submit_flow(query.params, env)
         if query.kind == "quotas":
             return await self._quotas_left(query.params.get("regency"))
         if env.user_id is None or env.chat_id is None:
@@ -110,6 +115,26 @@ class RegistrationQueries:
         except DuplicateNikError as exc:
             return {"outcome": "duplicate_nik", **self._describe(exc.existing)}
         return {"outcome": "created" if created else "existing", **self._describe(summary)}
+
+    async def _submit_flow(self, params: dict[str, Any], env: Envelope) -> dict[str, Any]:
+        """Store a flow pack's answers; the same conversation again gets the same reference."""
+        assert env.user_id is not None and env.chat_id is not None
+        if self.flow_submissions is None:
+            raise ValueError("flow submissions are not configured")
+        answers = params["answers"]
+        assert isinstance(answers, dict)
+        stored = await self.flow_submissions.submit(
+            flow=str(params["flow"]),
+            submission_key=f"{env.chat_id}:{params['key']}",
+            telegram_user_id=env.user_id,
+            telegram_chat_id=env.chat_id,
+            answers=answers,
+        )
+        return {
+            "reference": stored.reference,
+            "outcome": "created" if stored.created else "existing",
+            "created_at": stored.created_at.isoformat(),
+        }
 
     async def _quotas_left(self, regency: object) -> dict[str, int]:
         """Places left per `program:quota` for the programs serving this regency today."""

@@ -385,3 +385,25 @@ class Question(Base, table=True):
     last_error: str | None = None
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# --- Flow packs (LINDUNGI_FLOW) -------------------------------------------------------------
+
+
+class FlowSubmission(Base, table=True):
+    """The answers of a flow pack's `submit` step, stored only encrypted (they may hold a NIK).
+
+    `submission_key` (chat and conversation) makes storing idempotent: a redelivered or
+    repeated submit finds the row and its reference instead of adding one.
+    """
+
+    __tablename__ = "flow_submissions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    flow: str = Field(index=True)
+    reference: str = Field(unique=True, index=True)
+    telegram_user_id: int = Field(sa_type=BigInteger, index=True)
+    telegram_chat_id: int = Field(sa_type=BigInteger)
+    answers_ciphertext: str
+    submission_key: str = Field(unique=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)

@@ -15,7 +15,8 @@ from sqlmodel import col, select
 from storage import audit
 from storage.crypto import Cipher
 from storage.db import Database
-from storage.models import Question, Registration
+from storage.flow_submissions import ANSWERS_CONTEXT
+from storage.models import FlowSubmission, Question, Registration
 from storage.questions import ANSWER_CONTEXT, TEXT_CONTEXT
 from storage.registrations import NIK_CONTEXT
 
@@ -26,12 +27,14 @@ BATCH = 500
 class Rotated:
     registrations: int
     questions: int
+    flow_submissions: int = 0
 
 
 async def rotate(db: Database, cipher: Cipher, actor: str = "cli") -> Rotated:
     """Rewrite every encrypted column and NIK hash with the cipher's current key."""
     registrations = await _registrations(db, cipher)
     questions = await _questions(db, cipher)
+    submissions = await _flow_submissions(db, cipher)
     async with db.session() as session:
         await audit.record(
             session,
@@ -39,14 +42,20 @@ async def rotate(db: Database, cipher: Cipher, actor: str = "cli") -> Rotated:
             "keys.rotated",
             "system",
             "encryption",
-            {"registrations": registrations, "questions": questions},
+            {
+                "registrations": registrations,
+                "questions": questions,
+                "flow_submissions": submissions,
+            },
         )
         await session.commit()
-    return Rotated(registrations, questions)
+    return Rotated(registrations, questions, submissions)
 
 
 async def _in_batches(
-    db: Database, model: type[Registration] | type[Question], rewrite: Callable[[Any], bool]
+    db: Database,
+    model: type[Registration] | type[Question] | type[FlowSubmission],
+    rewrite: Callable[[Any], bool],
 ) -> int:
     """Apply `rewrite` to every row, BATCH rows a transaction; counts rows it rewrote."""
     done, last = 0, 0
@@ -89,3 +98,12 @@ async def _questions(db: Database, cipher: Cipher) -> int:
         return True
 
     return await _in_batches(db, Question, rewrite)
+
+
+async def _flow_submissions(db: Database, cipher: Cipher) -> int:
+    def rewrite(row: FlowSubmission) -> bool:
+        answers = cipher.decrypt_text(row.answers_ciphertext, ANSWERS_CONTEXT)
+        row.answers_ciphertext = cipher.encrypt_text(answers, ANSWERS_CONTEXT)
+        return True
+
+    return await _in_batches(db, FlowSubmission, rewrite)
