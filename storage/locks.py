@@ -23,6 +23,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from storage.errors import LockTimeout
+from storage.redis_pipe import PipelinedRedis, Script
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,10 @@ if redis.call('get', KEYS[1]) == ARGV[1] then
 end
 return 0
 """
+
+
+_RELEASE_PIPED = Script(_RELEASE)
+_RENEW_PIPED = Script(_RENEW)
 
 
 @dataclass
@@ -121,14 +126,18 @@ class RedisLocks:
     The client must not decode responses.
     """
 
-    def __init__(self, client: Redis, prefix: str, *, lease: float = 20.0) -> None:
+    def __init__(
+        self, client: Redis, prefix: str, *, lease: float = 20.0, pipe: PipelinedRedis | None = None
+    ) -> None:
         if lease <= 0:
             raise ValueError("lease must be positive")
+        # Commands go over `pipe` (one pipelined connection) when given, else through `client`.
+        self._pipe = pipe
         self._client = client
         self._prefix = prefix
         self._lease_ms = max(1, round(lease * 1000))
-        self._release = client.register_script(_RELEASE)
-        self._renew = client.register_script(_RENEW)
+        self._release_script = client.register_script(_RELEASE)
+        self._renew_script = client.register_script(_RENEW)
         self._local = LocalLocks()
         self._held: dict[str, bytes] = {}
         self._renewer: asyncio.Task[None] | None = None
@@ -156,7 +165,27 @@ class RedisLocks:
             yield
 
     async def _set_nx(self, name: str, token: bytes) -> tuple[bool, object]:
+        if self._pipe is not None:
+            taken = await self._pipe.execute("SET", name, token, "NX", "PX", self._lease_ms)
+            return taken is not None, None
         return bool(await self._client.set(name, token, nx=True, px=self._lease_ms)), None
+
+    async def _release(self, name: str, token: bytes) -> object:
+        if self._pipe is not None:
+            return await self._pipe.evalsha(_RELEASE_PIPED, [name], [token])
+        return await self._release_script(keys=[name], args=[token])
+
+    async def _renew(self, held: list[tuple[str, bytes]]) -> list[object]:
+        if self._pipe is not None:
+            pipe = self._pipe
+            calls = (
+                pipe.evalsha(_RENEW_PIPED, [name], [token, self._lease_ms]) for name, token in held
+            )
+            return list(await asyncio.gather(*calls))
+        async with self._client.pipeline(transaction=False) as batch:
+            for name, token in held:
+                await self._renew_script(keys=[name], args=[token, self._lease_ms], client=batch)
+            return list(await batch.execute())
 
     @contextlib.asynccontextmanager
     async def holding(
@@ -177,7 +206,7 @@ class RedisLocks:
                 yield holding
             finally:
                 self._held.pop(name, None)
-                release = holding.release or (lambda: self._release(keys=[name], args=[token]))
+                release = holding.release or (lambda: self._release(name, token))
                 try:
                     # Shielded: a cancelled handler still frees its lock promptly.
                     await asyncio.shield(release())
@@ -216,10 +245,7 @@ class RedisLocks:
                 self._renewer = None
                 return
             try:
-                async with self._client.pipeline(transaction=False) as pipe:
-                    for name, token in held:
-                        await self._renew(keys=[name], args=[token, self._lease_ms], client=pipe)
-                    renewed = await pipe.execute()
+                renewed = await self._renew(held)
             except RedisError as exc:
                 log.warning("could not renew %d locks: %s", len(held), exc)
                 continue

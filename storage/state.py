@@ -29,6 +29,7 @@ from redis.asyncio import BlockingConnectionPool, Redis
 from storage.crypto import Cipher
 from storage.errors import CryptoError
 from storage.locks import Holding, LocalLocks, RedisLocks
+from storage.redis_pipe import PipelinedRedis, Script
 
 log = logging.getLogger(__name__)
 
@@ -245,6 +246,10 @@ return 1
 """
 
 
+_LOCK_AND_LOAD_SCRIPT = Script(_LOCK_AND_LOAD)
+_FENCED_SAVE_SCRIPT = Script(_FENCED_SAVE)
+
+
 class _RedisHeld(HeldChat):
     __slots__ = ("_holding", "_store")
 
@@ -328,10 +333,11 @@ class RedisStateStore:
         self.prefix = prefix
         self._ttl = ttl_seconds
         self._outbox_key = f"{prefix}outbox"
-        self._locks = RedisLocks(client, f"{prefix}lock:", lease=lease)
+        # The per-update commands (lock and load, save, release) share one pipelined
+        # connection; the rest uses the client's pool.
+        self._pipe = PipelinedRedis.like(client)
+        self._locks = RedisLocks(client, f"{prefix}lock:", lease=lease, pipe=self._pipe)
         self._outbox_script = client.register_script(_LIVE_OUTBOX)
-        self._lock_and_load = client.register_script(_LOCK_AND_LOAD)
-        self._fenced = client.register_script(_FENCED_SAVE)
 
     def _key(self, chat_id: int) -> str:
         return f"{self.prefix}state:{chat_id}"
@@ -371,7 +377,9 @@ class RedisStateStore:
         lease = self._locks.lease_ms
 
         async def attempt(name: str, token: bytes) -> tuple[bool, object]:
-            taken, blob = await self._lock_and_load(keys=[name, state_key], args=[token, lease])
+            taken, blob = await self._pipe.evalsha(
+                _LOCK_AND_LOAD_SCRIPT, [name, state_key], [token, lease]
+            )
             return bool(taken), blob
 
         async with self._locks.holding(chat_id, max_wait, attempt) as holding:
@@ -389,8 +397,8 @@ class RedisStateStore:
             "1" if release else "0",
             str(chat_id),
         ]
-        keys = [holding.name, self._key(chat_id), self._outbox_key]
-        if not await self._fenced(keys=keys, args=args):
+        keys: list[bytes | str | int | float] = [holding.name, self._key(chat_id), self._outbox_key]
+        if not await self._pipe.evalsha(_FENCED_SAVE_SCRIPT, keys, args):
             raise LostLock(f"the lock of chat {chat_id} expired; its state was not written")
 
     async def chats_with_outbox(self, limit: int = 100) -> list[int]:
@@ -406,6 +414,7 @@ class RedisStateStore:
 
     async def close(self) -> None:
         await self._locks.close()
+        await self._pipe.close()
         if self._owns_client:
             await self._client.aclose()
 
