@@ -59,22 +59,32 @@ def _encode(args: tuple[Arg, ...]) -> bytes:
 class _Connection:
     """One socket, the futures of its commands in the order sent, and its reader task."""
 
-    __slots__ = ("pending", "reader", "writer")
+    __slots__ = ("loop", "outgoing", "pending", "reader", "writer")
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.loop = asyncio.get_running_loop()
         self.writer = writer
         self.pending: collections.deque[asyncio.Future[Any]] = collections.deque()
-        self.reader = asyncio.get_running_loop().create_task(self._read(reader))
+        # Commands sent during one turn of the event loop leave in one write (one syscall).
+        self.outgoing: list[bytes] = []
+        self.reader = self.loop.create_task(self._read(reader))
 
     @property
     def usable(self) -> bool:
         return not self.reader.done() and not self.writer.is_closing()
 
     def send(self, args: tuple[Arg, ...]) -> asyncio.Future[Any]:
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[Any] = self.loop.create_future()
         self.pending.append(future)
-        self.writer.write(_encode(args))
+        if not self.outgoing:
+            self.loop.call_soon(self._flush)
+        self.outgoing.append(_encode(args))
         return future
+
+    def _flush(self) -> None:
+        data, self.outgoing = self.outgoing, []
+        if not self.writer.is_closing():
+            self.writer.write(b"".join(data))
 
     async def _read(self, stream: asyncio.StreamReader) -> None:
         parser = hiredis.Reader()
