@@ -78,7 +78,8 @@ def serve(
         bool,
         typer.Option(
             "--reuse-port",
-            help="Share the port with other `lindungi serve` processes (SO_REUSEPORT).",
+            help="Share the port with other `lindungi serve` processes (SO_REUSEPORT); "
+            "migrate first with `lindungi db upgrade`.",
         ),
     ] = False,
 ) -> None:
