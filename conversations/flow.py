@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cache
@@ -66,14 +67,15 @@ class Flow:
     def first(self) -> Step:
         return self.steps[0]
 
+    @functools.cached_property
+    def _by_id(self) -> dict[str, Step]:
+        return {step.id: step for step in self.steps}
+
     def step(self, step_id: str) -> Step:
-        for step in self.steps:
-            if step.id == step_id:
-                return step
-        raise KeyError(step_id)
+        return self._by_id[step_id]
 
     def has(self, step_id: str) -> bool:
-        return any(step.id == step_id for step in self.steps)
+        return step_id in self._by_id
 
     def following(self, step_id: str) -> Step | None:
         """The step written after `step_id`, or None at the end."""

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from conversations.i18n import DEFAULT_LANGUAGE
 
@@ -47,7 +49,9 @@ class Session:
         self.seq += 1
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """A deep copy as plain JSON data (orjson serialises dataclasses natively)."""
+        data: dict[str, Any] = orjson.loads(orjson.dumps(self))
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Session:
