@@ -23,7 +23,7 @@ from handlers.notifications import NotificationSender
 from handlers.processor import BotApi, UpdateProcessor
 from handlers.queries import RegistrationQueries
 from handlers.question_replies import QuestionReplySender
-from storage.chats import WorkerChats
+from storage.chats import DirectoryWriter, WorkerChats
 from storage.crypto import Cipher
 from storage.data_rights import DataRights
 from storage.db import Database
@@ -62,6 +62,8 @@ class Services:
     broadcast_jobs: BroadcastJobs | None = None
 
     async def close(self) -> None:
+        if self.processor is not None and isinstance(self.processor.chats, DirectoryWriter):
+            await self.processor.chats.close()
         if isinstance(self.api, TelegramApi):
             await self.api.close()
         if self.limiter is not None:
@@ -142,7 +144,12 @@ async def build_services(settings: Settings, api: BotApi | None = None) -> Servi
             FlowSubmissions(db, cipher),
         )
         processor = UpdateProcessor(
-            engine, state, queries, api, on_call=metrics.api_call, chats=WorkerChats(db)
+            engine,
+            state,
+            queries,
+            api,
+            on_call=metrics.api_call,
+            chats=DirectoryWriter(WorkerChats(db)),
         )
     return Services(
         settings,

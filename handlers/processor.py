@@ -38,7 +38,11 @@ class BotApi(Protocol):
 class ChatDirectory(Protocol):
     """Who can be reached for broadcasts: seen, blocked, opted out (storage.chats)."""
 
-    async def upsert_seen(self, chat_id: int, user_id: int | None, language: str) -> None: ...
+    def note_seen(
+        self, chat_id: int, user_id: int | None, language: str, marker: str, *, again: bool = False
+    ) -> bool:
+        """Record (soon) that the chat wrote to us; True once stored for `marker`."""
+        ...
 
     async def mark_blocked(self, chat_id: int) -> None: ...
 
@@ -138,7 +142,7 @@ class UpdateProcessor:
     async def _directory(
         self, env: Envelope, doc: dict[str, Any], was_blocked: bool, opted_out: bool
     ) -> None:
-        """Keep the broadcast directory current: one write per chat a day, or on a change."""
+        """Keep the broadcast directory current: a chat's first update of the day, or a change."""
         if self.chats is None or env.chat_id is None:
             return
         # `_turn` just wrote the session as a dict: read the two fields, no second parse.
@@ -146,8 +150,10 @@ class UpdateProcessor:
         lang, now_opted_out = str(session.get("lang", "id")), bool(session.get("opted_out"))
         seen = f"{self.now().date().isoformat()}:{lang}"
         try:
-            if was_blocked or doc.get("seen") != seen:
-                await self.chats.upsert_seen(env.chat_id, env.user_id, lang)
+            # Remembered only once stored: a crash before the write loses nothing.
+            if (was_blocked or doc.get("seen") != seen) and self.chats.note_seen(
+                env.chat_id, env.user_id, lang, seen, again=was_blocked
+            ):
                 doc["seen"] = seen
             if now_opted_out != opted_out:
                 await self.chats.set_opted_out(env.chat_id, now_opted_out)

@@ -6,6 +6,9 @@ is in no segment; writing to the bot again clears `blocked_at`, /mulai clears `o
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -18,6 +21,8 @@ from sqlmodel import col
 
 from storage.db import Database
 from storage.models import LANGUAGES, REGISTRATION_STATUSES, Registration, WorkerChat, utcnow
+
+log = logging.getLogger(__name__)
 
 UNREGISTERED = "unregistered"
 """Registration status of a chat with no registration at all (for "please register" messages)."""
@@ -119,17 +124,26 @@ class WorkerChats:
 
     async def upsert_seen(self, chat_id: int, user_id: int | None, language: str) -> None:
         """Record that the chat wrote to us now (it can be reached again: clears `blocked_at`)."""
+        await self.upsert_seen_many([(chat_id, user_id, language)])
+
+    async def upsert_seen_many(self, chats: list[tuple[int, int | None, str]]) -> None:
+        """`upsert_seen` for several chats in one statement and one transaction."""
+        if not chats:
+            return
         now = utcnow()
-        values = {
-            "chat_id": chat_id,
-            "user_id": user_id,
-            "language": language,
-            "first_seen": now,
-            "last_seen": now,
-            "opted_out": False,
-        }
+        rows = [
+            {
+                "chat_id": chat_id,
+                "user_id": user_id,
+                "language": language,
+                "first_seen": now,
+                "last_seen": now,
+                "opted_out": False,
+            }
+            for chat_id, user_id, language in chats
+        ]
         insert = sqlite_insert if self.db.is_sqlite else pg_insert
-        statement = insert(WorkerChat).values(**values)
+        statement = insert(WorkerChat).values(rows)
         statement = statement.on_conflict_do_update(
             index_elements=["chat_id"],
             set_={
@@ -175,3 +189,76 @@ class WorkerChats:
             await conn.execute(
                 update(WorkerChat).where(col(WorkerChat.chat_id) == chat_id).values(**values)
             )
+
+
+class DirectoryWriter:
+    """The broadcast directory as the update processor keeps it current.
+
+    "This chat wrote to us today" is written for many chats at once, in the background.
+
+    A chat's first update of the day is recorded here instead of with one statement of its
+    own; every `interval` seconds the chats noted since the last write are upserted in one
+    statement. `note_seen` says whether the chat's entry for that day is known to be stored, so
+    the caller remembers it only then: a process that dies before writing loses nothing,
+    because the chat's next update notes it again.
+    """
+
+    def __init__(self, chats: WorkerChats, *, interval: float = 0.5, remember: int = 100_000):
+        self._chats = chats
+        self._interval = interval
+        self._remember = remember
+        self._pending: dict[int, tuple[int | None, str, str]] = {}
+        self._stored: dict[int, str] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def note_seen(
+        self, chat_id: int, user_id: int | None, language: str, marker: str, *, again: bool = False
+    ) -> bool:
+        """Queue the chat's entry; True once the entry for `marker` (day and language) is stored.
+        `again` writes it even if stored (a chat that had blocked the bot wrote again)."""
+        if again:
+            self._stored.pop(chat_id, None)
+        elif self._stored.get(chat_id) == marker:
+            return True
+        self._pending[chat_id] = (user_id, language, marker)
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._run())
+        return False
+
+    async def _run(self) -> None:
+        while self._pending:
+            await asyncio.sleep(self._interval)
+            try:
+                await self.flush()
+            except Exception:  # the chats are noted again by their next update
+                log.warning("chat directory write failed; retried next time", exc_info=True)
+
+    async def flush(self) -> None:
+        batch, self._pending = self._pending, {}
+        if not batch:
+            return
+        await self._chats.upsert_seen_many(
+            [(chat_id, user, language) for chat_id, (user, language, _) in batch.items()]
+        )
+        if len(self._stored) + len(batch) > self._remember:
+            self._stored.clear()
+        self._stored.update((chat_id, marker) for chat_id, (_, _, marker) in batch.items())
+
+    async def mark_blocked(self, chat_id: int) -> None:
+        self._stored.pop(chat_id, None)
+        pending = self._pending.pop(chat_id, None)
+        if pending is not None:  # written first, so that the later write cannot unblock it
+            await self._chats.upsert_seen(chat_id, pending[0], pending[1])
+        await self._chats.mark_blocked(chat_id)
+
+    async def set_opted_out(self, chat_id: int, opted_out: bool) -> None:
+        await self._chats.set_opted_out(chat_id, opted_out)
+
+    async def close(self) -> None:
+        """Write what is pending and stop."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.flush()
