@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 
 # Let PTB report `retry_after` as a timedelta without a deprecation warning on every 429.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
+# PTB suggests its typed methods for known endpoints; we keep the raw result on purpose.
+# (A filter set once: `warnings.catch_warnings()` around every call costs more than the call.)
+warnings.filterwarnings("ignore", message="Please use 'Bot.", category=PTBUserWarning)
 
 
 class TelegramApi:
@@ -59,10 +62,7 @@ class TelegramApi:
 
     async def raw_call(self, method: str, params: dict[str, Any]) -> Any:
         """The call itself, with no rate limit (broadcast delivery reserves its own slots)."""
-        # PTB suggests its typed methods for known endpoints; we keep the raw result on purpose.
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="Please use 'Bot.", category=PTBUserWarning)
-            return await self.bot.do_api_request(method, api_kwargs=params)
+        return await self.bot.do_api_request(method, api_kwargs=params)
 
     async def close(self) -> None:
         try:

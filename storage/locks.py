@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
@@ -141,6 +142,9 @@ class RedisLocks:
         self._local = LocalLocks()
         self._held: dict[str, bytes] = {}
         self._renewer: asyncio.Task[None] | None = None
+        # Tokens: random per lock set (so per process), then a counter, unique per hold.
+        self._owner = secrets.token_hex(12).encode()
+        self._serial = itertools.count(1)
 
     def __len__(self) -> int:
         return len(self._local)
@@ -197,7 +201,7 @@ class RedisLocks:
         deadline = None if max_wait is None else loop.time() + max_wait
         async with self._local.hold(key, max_wait):
             name = self.name(key)
-            token = secrets.token_hex(16).encode()
+            token = b"%s:%d" % (self._owner, next(self._serial))
             result = await self._acquire(name, token, deadline, attempt)
             holding = Holding(name, token, result)
             self._held[name] = token
