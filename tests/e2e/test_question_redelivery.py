@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from storage import state
 from tests.e2e.harness import BotHarness, sql
 
 QUESTION = "Saya sudah daftar 2 minggu lalu tapi belum ada kabar, bagaimana ya?"
@@ -21,16 +22,15 @@ async def test_a_question_redelivered_after_a_crash_is_stored_once_with_one_refe
     w = bot.worker()
     await w.command("/tanya")
     update = bot.updates.message(w.user_id, QUESTION)
-    state = bot.services.processor.state
-    save = state.save
 
-    async def killed(chat_id: int, doc: dict[str, Any]) -> None:
+    def killed(cipher: Any, doc: dict[str, Any]) -> bytes:
         raise Killed
 
-    monkeypatch.setattr(state, "save", killed)
-    await bot.post(update)
+    # Every write of a chat's state goes through its encryption: the process dies right there.
+    with monkeypatch.context() as crash:
+        crash.setattr(state, "_encode", killed)
+        await bot.post(update)
     assert (await sql(bot, "SELECT count(*) AS n FROM questions"))[0]["n"] == 1
-    monkeypatch.setattr(state, "save", save)
     sent_before = len(w.texts)
 
     await bot.post(update)  # Telegram saw no answer: it sends the same update again
