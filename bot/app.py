@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import hmac
 import logging
 import time
@@ -61,6 +62,10 @@ def create_app(settings: Settings | None = None, *, api: BotApi | None = None) -
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = await build_services(settings, api)
         app.state.services = services
+        # What start-up built lives as long as the process: keep it out of the collector's
+        # full passes, which otherwise walk it again and again under load (latency spikes).
+        gc.collect()
+        gc.freeze()
         app.state.secret = settings.resolved_webhook_secret().encode()
         sweeper = asyncio.create_task(_sweep(services)) if services.processor else None
         if services.processor is None:

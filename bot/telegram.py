@@ -31,7 +31,7 @@ class TelegramApi:
     """One bot's Bot API connection with a bounded pool of keep-alive connections."""
 
     def __init__(
-        self, token: str, api_url: str, *, pool_size: int = 32, limiter: SendLimiter | None = None
+        self, token: str, api_url: str, *, pool_size: int = 64, limiter: SendLimiter | None = None
     ) -> None:
         root = api_url.rstrip("/")
         # The bot's one send rate, shared with broadcasts and other processes (bot.sending).
