@@ -18,9 +18,10 @@ from typing import Any
 
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from bot.sending import RawCall, send_in_slot
+from bot.sending import RawCall, retry_seconds, send_in_slot
 from bot.settings import Settings
 from bot.telegram import TelegramApi
+from console.services import PreviewError
 from handlers.processor import BotApi
 from storage.broadcasts import Broadcasts
 from storage.db import Database
@@ -55,10 +56,38 @@ def message_for(broadcast: Broadcast, chat_id: int) -> tuple[str, dict[str, Any]
     return "sendMessage", {**params, "text": broadcast.text}
 
 
-async def send_test(call: RawCall, broadcast: Broadcast, chat_id: int) -> None:
-    """Send the broadcast to one chat (an official's own) to check how it looks."""
-    method, params = message_for(broadcast, chat_id)
-    await call(method, params)
+class BroadcastPreviews:
+    """Sends a broadcast once to an official's own chat, to check how it looks (the console's
+    `PreviewSender`): the replies' lane of the shared send rate, errors in one sentence."""
+
+    def __init__(self, api: BotApi) -> None:
+        self.api = api
+
+    @property
+    def bot_username(self) -> str | None:
+        if not isinstance(self.api, TelegramApi):
+            return None
+        try:
+            return self.api.bot.username or None
+        except RuntimeError:  # getMe has not succeeded yet (Telegram unreachable at start)
+            return None
+
+    async def send(self, broadcast: Broadcast, chat_id: int) -> None:
+        method, params = message_for(broadcast, chat_id)
+        try:
+            await self.api.call(method, params)
+        except Forbidden:
+            raise PreviewError(
+                "The linked chat blocked the bot or no longer exists: link it again.", blocked=True
+            ) from None
+        except RetryAfter as exc:
+            raise PreviewError(
+                f"Telegram asks to wait {retry_seconds(exc):.0f} s before the next message."
+            ) from None
+        except BadRequest as exc:
+            raise PreviewError(f"Telegram refused the message: {exc.message}") from None
+        except TelegramError as exc:
+            raise PreviewError(f"Telegram could not be reached ({type(exc).__name__}).") from None
 
 
 class Delivery:

@@ -124,6 +124,16 @@ def load_pack(path: Path) -> FlowPack:
     return load_flow_pack(path, known_flows=shipped_flows())
 
 
+# An official linking their console account to this chat: `/start link-…` (the deep link the
+# console gives; the code's format is `storage.official_telegram`'s).
+OFFICIAL_LINK_PREFIX = "link-"
+
+
+def _official_link(incoming: Incoming) -> bool:
+    payload = incoming.data.strip().lower()
+    return incoming.text.lower() == "start" and payload.startswith(OFFICIAL_LINK_PREFIX)
+
+
 def _copy(session: Session) -> Session:
     return Session.from_dict(copy.deepcopy(session.to_dict()))
 
@@ -255,7 +265,9 @@ class _Turn:
     # -- dispatch ------------------------------------------------------------------------
 
     def dispatch(self, incoming: Incoming) -> None:
-        if incoming.kind == "command" and self.engine.start and incoming.text.lower() == "start":
+        if incoming.kind == "command" and _official_link(incoming):
+            self.query = Query("link_official", {"code": incoming.data.strip()})
+        elif incoming.kind == "command" and self.engine.start and incoming.text.lower() == "start":
             self.start_flow(self.engine.start)
         elif incoming.kind == "command":
             self.command(COMMANDS.get(incoming.text.lower(), ""))
@@ -691,6 +703,10 @@ class _Turn:
             self.say(
                 "data.erase_requested", self._menu_button(), due=format_day(due.date(), self.s.lang)
             )
+        elif query.kind == "link_official":
+            name = escape(str((result or {}).get("name", "")))
+            key = "official.linked" if result else "official.link_invalid"
+            self.say(key, self._menu_button(), name=name)
         elif query.kind == "my_status":
             if not result:
                 rows = ((Button(self.t("menu.register"), "m:register"),),)

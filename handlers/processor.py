@@ -81,7 +81,7 @@ class UpdateProcessor:
             return "ignored"
         if env.chat_type != "private":
             return await self._not_private(env)
-        async with self.state.hold(env.chat_id) as held:
+        async with self.state.hold(env.chat_id, order=env.update_id) as held:
             doc = held.doc or {}
             recent: list[int] = doc.get("recent", [])
             label = "ignored"

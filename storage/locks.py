@@ -193,16 +193,27 @@ class RedisLocks:
 
     @contextlib.asynccontextmanager
     async def holding(
-        self, key: Hashable, max_wait: float | None, attempt: Attempt
+        self,
+        key: Hashable,
+        max_wait: float | None,
+        attempt: Attempt,
+        give_up: Callable[[str, bytes], Awaitable[object]] | None = None,
     ) -> AsyncIterator[Holding]:
         """Hold the lock, taken with ``attempt`` (which may read something in the same round
-        trip); the holder may set ``release`` on the yielded object."""
+        trip); the holder may set ``release`` on the yielded object. ``give_up`` runs when
+        waiting ends without the lock (timeout, cancellation)."""
         loop = asyncio.get_running_loop()
         deadline = None if max_wait is None else loop.time() + max_wait
         async with self._local.hold(key, max_wait):
             name = self.name(key)
             token = b"%s:%d" % (self._owner, next(self._serial))
-            result = await self._acquire(name, token, deadline, attempt)
+            try:
+                result = await self._acquire(name, token, deadline, attempt)
+            except BaseException:
+                if give_up is not None:
+                    with contextlib.suppress(RedisError):
+                        await asyncio.shield(give_up(name, token))
+                raise
             holding = Holding(name, token, result)
             self._held[name] = token
             self._ensure_renewer(loop)

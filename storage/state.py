@@ -54,9 +54,12 @@ class StateStore(Protocol):
         """Hold the chat's lock; raises ``LockTimeout`` if not acquired within ``timeout``."""
         ...
 
-    def hold(self, chat_id: int, timeout: float = 30.0) -> AbstractAsyncContextManager[HeldChat]:
+    def hold(
+        self, chat_id: int, timeout: float = 30.0, *, order: int = ...
+    ) -> AbstractAsyncContextManager[HeldChat]:
         """Hold the chat's lock with its document loaded (Redis: one round trip for both);
-        writes go through the yielded ``HeldChat``."""
+        writes go through the yielded ``HeldChat``. Holders waiting together enter by
+        ``order`` (the update id), lowest first; in one process, in the order they came."""
         ...
 
     async def chats_with_outbox(self, limit: int = 100) -> list[int]:
@@ -168,7 +171,10 @@ class SqliteStateStore:
     def lock(self, chat_id: int, timeout: float = 30.0) -> AbstractAsyncContextManager[None]:
         return self._locks.hold(chat_id, timeout)
 
-    def hold(self, chat_id: int, timeout: float = 30.0) -> AbstractAsyncContextManager[HeldChat]:
+    def hold(
+        self, chat_id: int, timeout: float = 30.0, *, order: int = 0
+    ) -> AbstractAsyncContextManager[HeldChat]:
+        # One process: its tasks queue in the order they came (asyncio.Lock is fair).
         return self._hold(chat_id, timeout)
 
     @asynccontextmanager
@@ -219,12 +225,45 @@ return found
 
 # Take the chat's lock and read its document in one round trip.
 # KEYS[1] lock, KEYS[2] state; ARGV[1] token, ARGV[2] lease ms. Returns {taken, doc or false}.
+# Waiters for a chat's lock queue by update id, so that of two updates of one chat handled
+# by two processes at once the earlier one goes first. KEYS[3] is the queue (sorted set:
+# token by update id), KEYS[4] each waiter's deadline (hash: token -> ms): a waiter that
+# stops asking (its process died) is dropped after ARGV[4] ms. ARGV[3] is the update id.
 _LOCK_AND_LOAD = """
-if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+local t = redis.call('time')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('zadd', KEYS[3], ARGV[3], ARGV[1])
+redis.call('hset', KEYS[4], ARGV[1], now + tonumber(ARGV[4]))
+redis.call('pexpire', KEYS[3], ARGV[4])
+redis.call('pexpire', KEYS[4], ARGV[4])
+while true do
+    local head = redis.call('zrange', KEYS[3], 0, 0)[1]
+    if not head then break end
+    local deadline = tonumber(redis.call('hget', KEYS[4], head) or '0')
+    if deadline >= now then break end
+    redis.call('zrem', KEYS[3], head)
+    redis.call('hdel', KEYS[4], head)
+end
+if redis.call('zrange', KEYS[3], 0, 0)[1] == ARGV[1]
+        and redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+    redis.call('zrem', KEYS[3], ARGV[1])
+    redis.call('hdel', KEYS[4], ARGV[1])
     return {1, redis.call('get', KEYS[2])}
 end
 return {0, false}
 """
+
+# A waiter that gave up (timeout, cancelled) leaves the queue. KEYS[1] queue, KEYS[2] deadlines.
+_LEAVE_QUEUE = """
+redis.call('zrem', KEYS[1], ARGV[1])
+redis.call('hdel', KEYS[2], ARGV[1])
+return 1
+"""
+
+# How long a waiter stays queued without asking again (it asks every 2 to 50 ms).
+WAITER_TTL_MS = 2_000
+# The order of a hold that is not for an update (resending an outbox): after queued updates.
+LAST = 2**53
 
 # Write the chat's document only while its lock is ours (fenced); with ARGV[6] == '1' also
 # free the lock. KEYS[1] lock, KEYS[2] state, KEYS[3] outbox set; ARGV[1] token, ARGV[2]
@@ -247,6 +286,7 @@ return 1
 
 
 _LOCK_AND_LOAD_SCRIPT = Script(_LOCK_AND_LOAD)
+_LEAVE_QUEUE_SCRIPT = Script(_LEAVE_QUEUE)
 _FENCED_SAVE_SCRIPT = Script(_FENCED_SAVE)
 
 
@@ -368,21 +408,29 @@ class RedisStateStore:
     def lock(self, chat_id: int, timeout: float = 30.0) -> AbstractAsyncContextManager[None]:
         return self._locks.hold(chat_id, timeout)
 
-    def hold(self, chat_id: int, timeout: float = 30.0) -> AbstractAsyncContextManager[HeldChat]:
-        return self._hold(chat_id, timeout)
+    def hold(
+        self, chat_id: int, timeout: float = 30.0, *, order: int = LAST
+    ) -> AbstractAsyncContextManager[HeldChat]:
+        return self._hold(chat_id, timeout, order)
 
     @asynccontextmanager
-    async def _hold(self, chat_id: int, max_wait: float) -> AsyncIterator[HeldChat]:
+    async def _hold(self, chat_id: int, max_wait: float, order: int) -> AsyncIterator[HeldChat]:
         state_key = self._key(chat_id)
+        queue = [f"{self.prefix}queue:{chat_id}", f"{self.prefix}queue-ttl:{chat_id}"]
         lease = self._locks.lease_ms
 
         async def attempt(name: str, token: bytes) -> tuple[bool, object]:
             taken, blob = await self._pipe.evalsha(
-                _LOCK_AND_LOAD_SCRIPT, [name, state_key], [token, lease]
+                _LOCK_AND_LOAD_SCRIPT,
+                [name, state_key, *queue],
+                [token, lease, order, WAITER_TTL_MS],
             )
             return bool(taken), blob
 
-        async with self._locks.holding(chat_id, max_wait, attempt) as holding:
+        async def give_up(name: str, token: bytes) -> None:
+            await self._pipe.evalsha(_LEAVE_QUEUE_SCRIPT, [*queue], [token])
+
+        async with self._locks.holding(chat_id, max_wait, attempt, give_up) as holding:
             yield _RedisHeld(self, chat_id, holding)
 
     async def _fenced_save(

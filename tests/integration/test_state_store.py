@@ -356,6 +356,40 @@ class TestRedisOnly:
         assert most_inside == 1
         assert await workers[0].load(7) == {"n": 30}
 
+    async def test_updates_of_one_chat_waiting_in_two_processes_enter_by_update_id(
+        self, redis_backend: RedisBackend
+    ) -> None:
+        holder, later, earlier = [await redis_backend.open() for _ in range(3)]
+        entered: list[int] = []
+
+        async def handle(store: StateStore, update_id: int) -> None:
+            async with store.hold(1, order=update_id) as held:
+                entered.append(update_id)
+                held.save_last({"last": update_id})
+
+        async with holder.hold(1, order=1):
+            first = asyncio.create_task(handle(earlier, 2))
+            await asyncio.sleep(0.3)  # waiting long: it asks again only every 50 ms
+        # Asks the moment the lock is free, while update 2 is between two tries.
+        second = asyncio.create_task(handle(later, 3))
+        await asyncio.gather(first, second)
+        assert entered == [2, 3]
+        assert await holder.load(1) == {"last": 3}
+
+    async def test_an_update_that_stopped_waiting_does_not_hold_up_the_next(
+        self, redis_backend: RedisBackend
+    ) -> None:
+        holder, quitter, patient = [await redis_backend.open() for _ in range(3)]
+        async with holder.hold(1, order=1):
+            with pytest.raises(LockTimeout):
+                async with quitter.hold(1, timeout=0.1, order=2):
+                    pytest.fail("entered a lock that is held")
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        async with patient.hold(1, timeout=5, order=3):
+            pass
+        assert loop.time() - started < 0.5  # not the 2 s a dead waiter is kept
+
     async def test_a_long_update_keeps_its_lock_past_the_lease(
         self, redis_backend: RedisBackend
     ) -> None:
