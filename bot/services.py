@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.broadcasting import BroadcastJobs, build_broadcast_jobs, rate_limits
+from bot.broadcasting import BroadcastJobs, BroadcastPreviews, build_broadcast_jobs, rate_limits
 from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.telegram import TelegramApi
@@ -60,6 +60,7 @@ class Services:
     question_replies: QuestionReplySender | None = None
     limiter: SendLimiter | None = None
     broadcast_jobs: BroadcastJobs | None = None
+    preview_sender: BroadcastPreviews | None = None
 
     async def close(self) -> None:
         if self.processor is not None and isinstance(self.processor.chats, DirectoryWriter):
@@ -168,6 +169,7 @@ async def build_services(settings: Settings, api: BotApi | None = None) -> Servi
         question_replies=_question_replies(db, cipher, api, metrics),
         limiter=limiter,
         broadcast_jobs=build_broadcast_jobs(settings, db, api, limiter),
+        preview_sender=None if api is None else BroadcastPreviews(api),
     )
 
 

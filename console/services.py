@@ -11,7 +11,31 @@ from conversations.programs import ProgramSet
 from conversations.regions import RegionDirectory
 from storage.crypto import Cipher
 from storage.db import Database
+from storage.models import Broadcast
 from storage.officials import Officials
+
+
+class PreviewError(Exception):
+    """Telegram did not take a test message (a preview); the message says why, in one sentence.
+
+    `blocked`: the official's chat blocked the bot (or was deleted), so it must be linked again.
+    """
+
+    def __init__(self, message: str, *, blocked: bool = False) -> None:
+        super().__init__(message)
+        self.blocked = blocked
+
+
+class PreviewSender(Protocol):
+    """Sends a broadcast once to an official's own chat, exactly as its recipients get it."""
+
+    @property
+    def bot_username(self) -> str | None:
+        """The bot's @username without the @, when known (for `t.me` links)."""
+        ...
+
+    async def send(self, broadcast: Broadcast, chat_id: int) -> None:
+        """Send now (within the shared send rate); raises `PreviewError` when it failed."""
 
 
 class ConsoleServices(Protocol):
@@ -31,3 +55,8 @@ class ConsoleServices(Protocol):
 
     @property
     def regions(self) -> RegionDirectory: ...
+
+    @property
+    def preview_sender(self) -> PreviewSender | None:
+        """None while Telegram is off."""
+        ...

@@ -57,5 +57,6 @@ class Query:
         "quotas",
         "ask_official",
         "flow_submit",
+        "link_official",
     ]
     params: dict[str, object] = field(default_factory=dict)

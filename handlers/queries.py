@@ -12,6 +12,7 @@ from storage.data_rights import DataRights
 from storage.db import Database
 from storage.errors import DuplicateNikError, NotFoundError
 from storage.flow_submissions import FlowSubmissions
+from storage.official_telegram import OfficialTelegram
 from storage.questions import Questions
 from storage.quotas import used_places
 from storage.registrations import NewRegistration, Registrations, RegistrationSummary
@@ -57,6 +58,9 @@ class RegistrationQueries:
             return await self._quotas_left(query.params.get("regency"))
         if env.user_id is None or env.chat_id is None:
             return None
+        if query.kind == "link_official":
+            linked = await OfficialTelegram(self.db).link(str(query.params["code"]), env.chat_id)
+            return {"name": linked.name} if linked else None
         if query.kind == "ask_official":
             topic = query.params.get("topic")
             asked = await self.questions.ask(

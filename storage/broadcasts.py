@@ -72,6 +72,31 @@ def _check_url(url: str, what: str) -> None:
         raise BroadcastError(f"{what} must be an http(s) or tg:// link")
 
 
+def compose_message(
+    text: str, *, photo_url: str | None = None, button: Button | None = None
+) -> Broadcast:
+    """An unsaved broadcast with this content (no segment); raises BroadcastError if it is not
+    one Telegram would take. A test send shows it exactly as `create` would store it."""
+    text = text.strip()
+    if not text:
+        raise BroadcastError("the message text is empty")
+    limit = MAX_CAPTION if photo_url else MAX_TEXT
+    if len(text) > limit:
+        raise BroadcastError(f"the message is longer than {limit} characters")
+    if photo_url:
+        _check_url(photo_url, "the photo")
+    if button is not None:
+        if not button.text.strip():
+            raise BroadcastError("the button needs a text")
+        _check_url(button.url, "the button")
+    return Broadcast(
+        text=text,
+        photo_url=photo_url,
+        button_text=button.text if button else None,
+        button_url=button.url if button else None,
+    )
+
+
 class Broadcasts:
     """Create and steer broadcasts; all times are UTC."""
 
@@ -90,29 +115,12 @@ class Broadcasts:
         draft: bool = False,
     ) -> int:
         """Store a broadcast; it starts at `scheduled_at` (now when None) unless it is a draft."""
-        text = text.strip()
-        if not text:
-            raise BroadcastError("the message text is empty")
-        limit = MAX_CAPTION if photo_url else MAX_TEXT
-        if len(text) > limit:
-            raise BroadcastError(f"the message is longer than {limit} characters")
-        if photo_url:
-            _check_url(photo_url, "the photo")
-        if button is not None:
-            if not button.text.strip():
-                raise BroadcastError("the button needs a text")
-            _check_url(button.url, "the button")
+        row = compose_message(text, photo_url=photo_url, button=button)
         parsed = segment if isinstance(segment, Segment) else Segment.parse(segment)
-        row = Broadcast(
-            text=text,
-            photo_url=photo_url,
-            button_text=button.text if button else None,
-            button_url=button.url if button else None,
-            segment=parsed.to_json(),
-            status="draft" if draft else "scheduled",
-            scheduled_at=None if draft else (scheduled_at or utcnow()),
-            created_by=created_by,
-        )
+        row.segment = parsed.to_json()
+        row.status = "draft" if draft else "scheduled"
+        row.scheduled_at = None if draft else (scheduled_at or utcnow())
+        row.created_by = created_by
         async with self.db.session() as session:
             session.add(row)
             await session.commit()

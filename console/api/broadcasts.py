@@ -1,7 +1,9 @@
-"""Broadcasts: compose for a segment, count who will receive it, send or schedule, watch, cancel.
+"""Broadcasts: compose for a segment, count who will receive it, test on yourself, send or
+schedule, watch, cancel.
 
 Delivery runs in the background (`lindungi worker`, or inside `lindungi serve` without Redis).
-A reviewer may only address workers registered in their own region.
+A reviewer may only address workers registered in their own region, and cancel only broadcasts
+addressed within it.
 """
 
 from __future__ import annotations
@@ -14,9 +16,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from console.api.responses import errors
 from console.deps import Actor, CurrentOfficial, ServicesDep
-from storage.broadcasts import BroadcastError, Broadcasts, Button
+from console.schemas import ErrorOut
+from console.services import PreviewError
+from storage.broadcasts import BroadcastError, Broadcasts, Button, compose_message
 from storage.chats import Segment, SegmentError, WorkerChats
 from storage.errors import NotFoundError
+from storage.models import Broadcast
+from storage.official_telegram import OfficialTelegram
+from storage.scope import covers
 
 router = APIRouter(tags=["broadcasts"])
 BroadcastId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The broadcast's id.")]
@@ -108,6 +115,27 @@ def _segment(spec: SegmentSpec, official: Actor) -> Segment:
     return segment
 
 
+def within_reach(row: Broadcast, official: Actor) -> bool:
+    """Admins reach every broadcast; a reviewer those addressed within their own region."""
+    if official.is_admin:
+        return True
+    own = official.region
+    regions = (row.segment or {}).get("region") or []
+    if not own or not regions:
+        return False
+    return all(covers(own, code) for code in regions)
+
+
+def _content(body: BroadcastIn) -> Broadcast:
+    """The message as it would be stored (the storage rules), or 422."""
+    button = Button(body.button.text, body.button.url) if body.button else None
+    try:
+        return compose_message(body.text, photo_url=body.photo_url, button=button)
+    except BroadcastError as exc:
+        detail = [{"loc": ["body"], "msg": str(exc), "type": "value_error"}]
+        raise HTTPException(422, detail) from None
+
+
 @router.post(
     "/broadcasts",
     status_code=status.HTTP_202_ACCEPTED,
@@ -137,6 +165,47 @@ async def create_broadcast(
     return {"id": broadcast_id}
 
 
+NOT_LINKED = (
+    "Your account has no linked Telegram chat: get a code with POST /api/v1/me/telegram/link "
+    "and send it to the bot."
+)
+
+
+@router.post(
+    "/broadcasts/test",
+    responses={
+        **errors(400, 401, 403),
+        409: {
+            "model": ErrorOut,
+            "description": "No Telegram chat is linked to your account, or it blocked the bot.",
+        },
+        502: {"model": ErrorOut, "description": "Telegram refused the message or was unreachable."},
+        503: {"model": ErrorOut, "description": "Telegram is off on this server."},
+    },
+    summary="Send a test to yourself",
+)
+async def send_test(
+    body: BroadcastIn, official: CurrentOfficial, services: ServicesDep
+) -> dict[str, bool]:
+    """Send the message once to your own linked Telegram chat, exactly as its recipients would
+    get it (text, photo, button). Same body as creating a broadcast; nothing is stored or
+    scheduled. Link a chat first: `POST /api/v1/me/telegram/link`."""
+    _segment(body.segment, official)
+    message = _content(body)
+    linked = await OfficialTelegram(services.db).linked(official.id)
+    if linked is None:
+        raise HTTPException(status.HTTP_409_CONFLICT, NOT_LINKED)
+    sender = services.preview_sender
+    if sender is None:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "Telegram is off on this server.")
+    try:
+        await sender.send(message, linked.chat_id)
+    except PreviewError as exc:
+        code = status.HTTP_409_CONFLICT if exc.blocked else status.HTTP_502_BAD_GATEWAY
+        raise HTTPException(code, str(exc)) from None
+    return {"sent": True}
+
+
 @router.post("/broadcasts/audience", responses=errors(400, 401, 403), summary="Count a segment")
 async def audience(
     body: SegmentIn, official: CurrentOfficial, services: ServicesDep
@@ -157,13 +226,18 @@ async def progress(
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No broadcast has this id.") from None
 
 
-@router.post("/broadcasts/{broadcast_id}/cancel", responses=errors(401, 404), summary="Cancel")
+@router.post("/broadcasts/{broadcast_id}/cancel", responses=errors(401, 403, 404), summary="Cancel")
 async def cancel(
     broadcast_id: BroadcastId, official: CurrentOfficial, services: ServicesDep
 ) -> dict[str, Any]:
-    """Stop sending; messages already delivered stay delivered."""
+    """Stop sending; messages already delivered stay delivered. A reviewer may cancel only
+    broadcasts addressed within their region."""
     broadcasts = Broadcasts(services.db)
     try:
+        if not within_reach(await broadcasts.get(broadcast_id), official):
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN, "This broadcast is addressed outside your region."
+            )
         await broadcasts.cancel(broadcast_id)
         return (await broadcasts.progress(broadcast_id)).to_json()
     except NotFoundError:

@@ -1,4 +1,5 @@
-"""Broadcasts in the console: the latest with their progress, compose, count, send, cancel.
+"""Broadcasts in the console: the latest with their progress, compose, count, test on your own
+Telegram, send, cancel; and linking that Telegram (a one-time code sent to the bot).
 
 The form is checked with the JSON API's own models and segment rule (`console.api.broadcasts`):
 a reviewer may only address workers of their own region, which the form fills in for them.
@@ -15,9 +16,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
 from pydantic import ValidationError
 
-from console.api.broadcasts import BroadcastIn, _segment, _utc
+from console.api.account import deep_link
+from console.api.broadcasts import BroadcastIn, _segment, _utc, within_reach
 from console.deps import Actor, ServicesDep
 from console.labels import region_name
+from console.services import PreviewError
 from console.web.inbox import count_open
 from console.web.pages import Flash, WebRoute, redirect, render
 from console.web.sessions import PostSessionDep, SessionDep, WebError, WebSession
@@ -25,11 +28,11 @@ from console.web.texts import TEXT
 from console.web.views import number, status_label, when
 from conversations.occupations import load_occupations
 from storage.broadcast_list import list_recent
-from storage.broadcasts import BroadcastError, Broadcasts, Button
+from storage.broadcasts import BroadcastError, Broadcasts, Button, compose_message
 from storage.chats import UNREGISTERED, Segment, WorkerChats
 from storage.errors import NotFoundError
-from storage.models import REGISTRATION_STATUSES, Broadcast
-from storage.scope import covers
+from storage.models import REGISTRATION_STATUSES
+from storage.official_telegram import LinkCode, OfficialTelegram
 from storage.stats import WIB
 
 router = APIRouter(route_class=WebRoute, dependencies=[Depends(count_open)])
@@ -39,17 +42,6 @@ BroadcastId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
 FIELDS = ("text", "photo_url", "button_text", "button_url", "region", "scheduled_at")
 LISTS = ("program", "occupation", "status", "language")
-
-
-def _visible(row: Broadcast, official: Actor) -> bool:
-    """Admins see all; a reviewer only broadcasts addressed within their own region."""
-    if official.is_admin:
-        return True
-    own = official.region
-    regions = (row.segment or {}).get("region") or []
-    if not own or not regions:
-        return False
-    return all(covers(own, code) for code in regions)
 
 
 def _segment_label(segment: Mapping[str, Any], services: Any) -> str:
@@ -73,7 +65,7 @@ async def _listed(services: Any, official: Actor) -> list[dict[str, Any]]:
     broadcasts = Broadcasts(services.db)
     shown = []
     for row in await list_recent(services.db, SHOWN):
-        if not _visible(row, official):
+        if not within_reach(row, official):
             continue
         assert row.id is not None
         progress = await broadcasts.progress(row.id)
@@ -110,6 +102,21 @@ def _choices(services: Any, session: WebSession) -> dict[str, Any]:
     }
 
 
+async def _telegram(services: Any, official: Actor, code: LinkCode | None = None) -> dict[str, Any]:
+    """The official's own Telegram for test sends: linked since when, or a new code to link."""
+    linked = await OfficialTelegram(services.db).linked(official.id)
+    shown: dict[str, Any] = {"linked": linked is not None, "since": ""}
+    if linked is not None:
+        shown["since"] = when(linked.linked_at)
+    if code is not None:
+        shown["code"] = {
+            "command": f"/start {code.code}",
+            "deep_link": deep_link(services, code.code),
+            "until": when(code.expires_at),
+        }
+    return shown
+
+
 async def broadcasts_page(
     request: Request,
     services: Any,
@@ -118,12 +125,14 @@ async def broadcasts_page(
     *,
     status: int = 200,
     messages: Flash | None = None,
+    code: LinkCode | None = None,
 ) -> Response:
     official = session.official
     context = {
         "rows": await _listed(services, official),
         "form": form or {},
         "forced_region": None if official.is_admin else official.region or "",
+        "telegram": await _telegram(services, official, code),
         **_choices(services, session),
     }
     return render(request, "broadcasts.html", context, status=status, messages=messages)
@@ -176,7 +185,8 @@ def _why(exc: ValidationError) -> str:
 
 @router.post("/broadcasts", include_in_schema=False)
 async def compose(request: Request, session: PostSessionDep, services: ServicesDep) -> Response:
-    """Count the recipients (action=count) or send/schedule the broadcast (action=send)."""
+    """Count the recipients (action=count), send it once to the official's own Telegram
+    (action=test), or send/schedule the broadcast (action=send)."""
     form = await request.form()
     values = _form_values(form)
     official = session.official
@@ -200,6 +210,8 @@ async def compose(request: Request, session: PostSessionDep, services: ServicesD
             key = "broadcast_out_of_region" if official.region else "broadcast_no_region"
             return await again(403, ("error", TEXT[key]))
         return await again(422, ("error", TEXT["broadcast_invalid"].format(why=exc.detail)))
+    if form.get("action") == "test":
+        return await _send_test(request, services, session, values, body)
     count = await WorkerChats(services.db).count_segment(segment)
     if form.get("action") != "send":
         return await again(200, ("info", TEXT["broadcast_counted"].format(count=number(count))))
@@ -219,6 +231,62 @@ async def compose(request: Request, session: PostSessionDep, services: ServicesD
     return redirect(request, "/admin/broadcasts", [("ok", done)])
 
 
+async def _send_test(
+    request: Request,
+    services: Any,
+    session: WebSession,
+    values: dict[str, Any],
+    body: BroadcastIn,
+) -> Response:
+    """Send the composed message once to the official's own Telegram; the form stays filled."""
+    official = session.official
+    button = Button(body.button.text, body.button.url) if body.button else None
+    try:
+        message = compose_message(body.text, photo_url=body.photo_url, button=button)
+    except BroadcastError as exc:
+        error = ("error", TEXT["broadcast_invalid"].format(why=exc))
+        return await broadcasts_page(
+            request, services, session, values, status=422, messages=[error]
+        )
+    chats = OfficialTelegram(services.db)
+    linked = await chats.linked(official.id)
+    sender = services.preview_sender
+    code = None
+    if linked is None:
+        # The instructions come with a fresh code right away: one click less.
+        code = await chats.new_code(official.id)
+        status, reply = 409, ("error", TEXT["broadcast_test_not_linked"])
+    elif sender is None:
+        status, reply = 503, ("error", TEXT["broadcast_test_off"])
+    else:
+        try:
+            await sender.send(message, linked.chat_id)
+            status, reply = 200, ("ok", TEXT["broadcast_test_sent"])
+        except PreviewError as exc:
+            key = "broadcast_test_blocked" if exc.blocked else "broadcast_test_failed"
+            status, reply = 409 if exc.blocked else 502, ("error", TEXT[key].format(why=exc))
+    return await broadcasts_page(
+        request, services, session, values, status=status, messages=[reply], code=code
+    )
+
+
+@router.post("/broadcasts/telegram/link", include_in_schema=False)
+async def link_telegram(
+    request: Request, session: PostSessionDep, services: ServicesDep
+) -> Response:
+    """A one-time code (and the bot's link) to connect the official's own Telegram."""
+    code = await OfficialTelegram(services.db).new_code(session.official.id)
+    return await broadcasts_page(request, services, session, code=code)
+
+
+@router.post("/broadcasts/telegram/unlink", include_in_schema=False)
+async def unlink_telegram(
+    request: Request, session: PostSessionDep, services: ServicesDep
+) -> Response:
+    await OfficialTelegram(services.db).unlink(session.official.id)
+    return redirect(request, "/admin/broadcasts", [("ok", TEXT["telegram_unlinked"])])
+
+
 @router.post("/broadcasts/{broadcast_id}/cancel", include_in_schema=False)
 async def cancel(
     request: Request, session: PostSessionDep, services: ServicesDep, broadcast_id: BroadcastId
@@ -229,7 +297,7 @@ async def cancel(
         row = await broadcasts.get(broadcast_id)
     except NotFoundError:
         raise WebError(404, TEXT["not_found"]) from None
-    if not _visible(row, session.official):
+    if not within_reach(row, session.official):
         raise WebError(403, TEXT["broadcast_out_of_region"])
     if await broadcasts.cancel(broadcast_id):
         message = ("ok", TEXT["broadcast_cancelled"].format(id=broadcast_id))

@@ -238,7 +238,41 @@ TEXT: Final[dict[str, str]] = {
     "broadcast_unregistered": "Belum mendaftar",
     "broadcast_scheduled": "Jadwal kirim (WIB, opsional; kosong = sekarang)",
     "broadcast_count": "Hitung penerima",
+    "broadcast_test": "Kirim percobaan ke saya",
     "broadcast_send": "Kirim siaran",
+    "broadcast_test_sent": (
+        "Pesan percobaan terkirim ke Telegram Anda. Periksa teks, foto dan tombolnya sebelum "
+        "mengirim siaran."
+    ),
+    "broadcast_test_not_linked": (
+        "Telegram Anda belum terhubung dengan akun konsol ini. Hubungkan dulu dengan kode di "
+        "bawah, lalu tekan “Kirim percobaan ke saya” lagi."
+    ),
+    "broadcast_test_blocked": (
+        "Pesan percobaan tidak sampai: Telegram Anda memblokir bot atau obrolannya sudah "
+        "dihapus. Hubungkan Telegram Anda lagi."
+    ),
+    "broadcast_test_failed": "Pesan percobaan tidak terkirim: {why}",
+    "broadcast_test_off": "Telegram belum aktif di server ini; pesan percobaan tidak bisa dikirim.",
+    "telegram_title": "Telegram Anda",
+    "telegram_linked": "Terhubung sejak {since}. Pesan percobaan siaran dikirim ke sana.",
+    "telegram_not_linked": (
+        "Belum terhubung. Hubungkan Telegram Anda untuk menerima pesan percobaan siaran."
+    ),
+    "telegram_make_code": "Buat kode penghubung",
+    "telegram_new_code": "Buat kode baru",
+    "telegram_open_link": "Buka tautan ini di HP yang memakai Telegram Anda, lalu tekan Mulai:",
+    "telegram_send_command": "Atau kirim pesan ini ke bot Lindungi dari Telegram Anda:",
+    "telegram_send_command_only": "Kirim pesan ini ke bot Lindungi dari Telegram Anda:",
+    "telegram_code_note": (
+        "Kode berlaku sampai {until} dan hanya bisa dipakai sekali. Setelah bot menjawab, "
+        "muat ulang halaman ini."
+    ),
+    "telegram_unlink": "Putuskan",
+    "telegram_unlink_confirm": (
+        "Putuskan Telegram dari akun ini? Pesan percobaan tidak dikirim lagi ke sana."
+    ),
+    "telegram_unlinked": "Telegram diputuskan dari akun Anda.",
     "broadcast_confirm": "Kirim siaran ini ke semua penerima yang cocok?",
     "broadcast_counted": "Siaran ini akan diterima {count} pekerja saat ini.",
     "broadcast_created": "Siaran #{id} dijadwalkan untuk {count} penerima.",
@@ -292,6 +326,8 @@ ACTIONS: Final[dict[str, str]] = {
     "official.login": "Masuk",
     "official.login_failed": "Gagal masuk",
     "official.logout": "Keluar",
+    "official.telegram_linked": "Telegram dihubungkan",
+    "official.telegram_unlinked": "Telegram diputuskan",
 }
 """Readable names of audit actions."""
 
