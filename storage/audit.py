@@ -15,6 +15,24 @@ from storage.db import Database
 from storage.models import AuditLog, utcnow
 
 
+def entry(
+    actor: str,
+    action: str,
+    subject_type: str,
+    subject_id: str | int,
+    detail: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The values of an audit row, for a plain INSERT in the caller's transaction."""
+    return {
+        "at": utcnow(),
+        "actor": actor,
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": str(subject_id),
+        "detail": detail,
+    }
+
+
 async def record(
     session: AsyncSession,
     actor: str,
