@@ -25,6 +25,9 @@ from storage.registrations import REFERENCE_ALPHABET
 ANSWERS_CONTEXT = "flow_submission"
 REFERENCE_PREFIX = "REG-"
 _ATTEMPTS = 5
+# Built once; each submission only binds its values.
+_INSERT_SUBMISSION = insert(FlowSubmission)
+_INSERT_AUDIT = insert(AuditLog)
 
 
 def new_reference() -> str:
@@ -78,8 +81,8 @@ class FlowSubmissions:
             try:
                 # Two plain INSERTs in one transaction (no ORM unit of work on this hot path).
                 async with self._db.engine.begin() as conn:
-                    await conn.execute(insert(FlowSubmission).values(row))
-                    await conn.execute(insert(AuditLog).values(entry))
+                    await conn.execute(_INSERT_SUBMISSION, row)
+                    await conn.execute(_INSERT_AUDIT, entry)
                 return StoredSubmission(reference, True, created_at)
             except IntegrityError:
                 # The key was stored before (a redelivery), or, rarely, the reference is taken.
