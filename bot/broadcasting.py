@@ -180,12 +180,15 @@ class Delivery:
         assert broadcast.id is not None
         # Marked `sending` before the wait for a slot, so that nothing slow (a database
         # commit) stands between the slot and the call: calls then reach Telegram evenly.
-        if not await self.deliveries.begin(recipient, broadcast.id):
-            return False  # cancelled, or the claim was lost
+        # Shielded: a stop during the commit must still learn whether the row became `sending`.
+        began = asyncio.ensure_future(self.deliveries.begin(recipient, broadcast.id))
         try:
+            if not await asyncio.shield(began):
+                return False  # cancelled, or the claim was lost
             token = await self.limiter.acquire(str(recipient.chat_id), bulk=True)
         except BaseException:
-            await asyncio.shield(self.deliveries.not_sent(recipient.id))  # nothing was sent
+            if await began:  # nothing was sent: back to pending, for `release` to give back
+                await asyncio.shield(self.deliveries.not_sent(recipient.id))
             raise
         task = asyncio.create_task(self._send(broadcast, recipient, token))
         self._inflight.add(task)
