@@ -6,7 +6,6 @@ it returns a `Query`; the host answers it with `Engine.resume`.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -135,7 +134,7 @@ def _official_link(incoming: Incoming) -> bool:
 
 
 def _copy(session: Session) -> Session:
-    return Session.from_dict(copy.deepcopy(session.to_dict()))
+    return Session.from_dict(session.to_dict())
 
 
 class _Turn:
