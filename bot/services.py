@@ -120,7 +120,11 @@ async def build_services(settings: Settings, api: BotApi | None = None) -> Servi
     cipher = Cipher(current, previous)
     db = Database.from_url(url)
     state = make_state_store(
-        settings.redis_url, settings.state_path(), cipher, prefix=settings.redis_prefix
+        settings.redis_url,
+        settings.state_path(),
+        cipher,
+        prefix=settings.redis_prefix,
+        order_window=settings.chat_order_window,
     )
     regions = await load_region_directory(db)
     registrations = Registrations(db, cipher)

@@ -237,14 +237,17 @@ class RedisLocks:
             taken, result = await attempt(name, token)
             if taken:
                 return result
+            # An attempt may say when to try again (a float, seconds); else back off.
+            wait = result if isinstance(result, float) else sleep
             if deadline is None:
-                await asyncio.sleep(sleep)
+                await asyncio.sleep(wait)
             else:
                 remaining = deadline - loop.time()
                 if remaining <= 0:
                     raise LockTimeout(f"lock {name} not acquired in time")
-                await asyncio.sleep(min(sleep, remaining))
-            sleep = min(sleep * 1.5, _MAX_SLEEP)
+                await asyncio.sleep(min(wait, remaining))
+            if not isinstance(result, float):
+                sleep = min(sleep * 1.5, _MAX_SLEEP)
 
     def _ensure_renewer(self, loop: asyncio.AbstractEventLoop) -> None:
         if self._renewer is None or self._renewer.done():

@@ -227,27 +227,39 @@ return found
 # KEYS[1] lock, KEYS[2] state; ARGV[1] token, ARGV[2] lease ms. Returns {taken, doc or false}.
 # Waiters for a chat's lock queue by update id, so that of two updates of one chat handled
 # by two processes at once the earlier one goes first. KEYS[3] is the queue (sorted set:
-# token by update id), KEYS[4] each waiter's deadline (hash: token -> ms): a waiter that
-# stops asking (its process died) is dropped after ARGV[4] ms. ARGV[3] is the update id.
+# token by update id), KEYS[4] each waiter's times (hash: token -> last try in ms, and
+# token..':s' -> first try): a waiter that stops asking (its process died) is dropped after
+# ARGV[4] ms. ARGV[3] is the update id. With ARGV[5] > 0 a waiter enters only once it has
+# been queued that many ms (the order window: room for an earlier update of the chat that
+# reached another process a moment later). Returns {taken, document or retry-after ms}.
 _LOCK_AND_LOAD = """
 local t = redis.call('time')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local window = tonumber(ARGV[5])
 redis.call('zadd', KEYS[3], ARGV[3], ARGV[1])
-redis.call('hset', KEYS[4], ARGV[1], now + tonumber(ARGV[4]))
+redis.call('hset', KEYS[4], ARGV[1], now)
+local since = now
+if window > 0 then
+    since = tonumber(redis.call('hget', KEYS[4], ARGV[1] .. ':s') or now)
+    if since == now then redis.call('hset', KEYS[4], ARGV[1] .. ':s', now) end
+end
 redis.call('pexpire', KEYS[3], ARGV[4])
 redis.call('pexpire', KEYS[4], ARGV[4])
 while true do
     local head = redis.call('zrange', KEYS[3], 0, 0)[1]
     if not head then break end
-    local deadline = tonumber(redis.call('hget', KEYS[4], head) or '0')
-    if deadline >= now then break end
+    local seen = tonumber(redis.call('hget', KEYS[4], head) or '0')
+    if seen + tonumber(ARGV[4]) >= now then break end
     redis.call('zrem', KEYS[3], head)
-    redis.call('hdel', KEYS[4], head)
+    redis.call('hdel', KEYS[4], head, head .. ':s')
+end
+if now - since < window then
+    return {0, window - (now - since)}
 end
 if redis.call('zrange', KEYS[3], 0, 0)[1] == ARGV[1]
         and redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
     redis.call('zrem', KEYS[3], ARGV[1])
-    redis.call('hdel', KEYS[4], ARGV[1])
+    redis.call('hdel', KEYS[4], ARGV[1], ARGV[1] .. ':s')
     return {1, redis.call('get', KEYS[2])}
 end
 return {0, false}
@@ -256,7 +268,7 @@ return {0, false}
 # A waiter that gave up (timeout, cancelled) leaves the queue. KEYS[1] queue, KEYS[2] deadlines.
 _LEAVE_QUEUE = """
 redis.call('zrem', KEYS[1], ARGV[1])
-redis.call('hdel', KEYS[2], ARGV[1])
+redis.call('hdel', KEYS[2], ARGV[1], ARGV[1] .. ':s')
 return 1
 """
 
@@ -335,6 +347,7 @@ class RedisStateStore:
         max_connections: int = 50,
         pool_timeout: float = 10.0,
         lock_lease_seconds: float = 20.0,
+        order_window: float = 0.0,
     ) -> None:
         # A blocking pool: a burst waits up to pool_timeout for a free connection instead of
         # failing with "Too many connections".
@@ -345,6 +358,7 @@ class RedisStateStore:
             socket_connect_timeout=5,
         )
         self._setup(Redis.from_pool(pool), cipher, prefix, ttl_seconds, lock_lease_seconds)
+        self._order_window_ms = round(order_window * 1000)
         self._owns_client = True
 
     @classmethod
@@ -356,10 +370,12 @@ class RedisStateStore:
         *,
         ttl_seconds: int = DEFAULT_TTL_SECONDS,
         lock_lease_seconds: float = 20.0,
+        order_window: float = 0.0,
     ) -> RedisStateStore:
         """A store on an existing client (``decode_responses=False``); ``close`` leaves it open."""
         store = cls.__new__(cls)
         store._setup(client, cipher, prefix, ttl_seconds, lock_lease_seconds)
+        store._order_window_ms = round(order_window * 1000)
         store._owns_client = False
         return store
 
@@ -423,9 +439,12 @@ class RedisStateStore:
             taken, blob = await self._pipe.evalsha(
                 _LOCK_AND_LOAD_SCRIPT,
                 [name, state_key, *queue],
-                [token, lease, order, WAITER_TTL_MS],
+                [token, lease, order, WAITER_TTL_MS, self._order_window_ms],
             )
-            return bool(taken), blob
+            if taken:
+                return True, blob
+            # Still inside the order window: try again when it ends.
+            return False, blob / 1000 if isinstance(blob, int) else None
 
         async def give_up(name: str, token: bytes) -> None:
             await self._pipe.evalsha(_LEAVE_QUEUE_SCRIPT, [*queue], [token])
@@ -468,11 +487,18 @@ class RedisStateStore:
 
 
 def make_state_store(
-    redis_url: str | None, sqlite_path: Path, cipher: Cipher, *, prefix: str = "lindungi:"
+    redis_url: str | None,
+    sqlite_path: Path,
+    cipher: Cipher,
+    *,
+    prefix: str = "lindungi:",
+    order_window: float = 0.0,
 ) -> StateStore:
-    """Redis when a URL is configured, else the embedded SQLite store at ``sqlite_path``."""
+    """Redis when a URL is configured, else the embedded SQLite store at ``sqlite_path``.
+    ``order_window`` (Redis): how long an update waits for an earlier one of its chat that
+    may be on its way to another process (see ``_LOCK_AND_LOAD``)."""
     if redis_url:
-        return RedisStateStore(redis_url, cipher, prefix=prefix)
+        return RedisStateStore(redis_url, cipher, prefix=prefix, order_window=order_window)
     return SqliteStateStore(sqlite_path, cipher)
 
 

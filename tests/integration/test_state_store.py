@@ -376,6 +376,24 @@ class TestRedisOnly:
         assert entered == [2, 3]
         assert await holder.load(1) == {"last": 3}
 
+    async def test_with_an_order_window_an_earlier_update_arriving_just_later_goes_first(
+        self, redis_backend: RedisBackend
+    ) -> None:
+        first_process, second_process = [
+            await redis_backend.open(order_window=0.1) for _ in range(2)
+        ]
+        entered: list[int] = []
+
+        async def handle(store: StateStore, update_id: int) -> None:
+            async with store.hold(1, order=update_id):
+                entered.append(update_id)
+
+        later = asyncio.create_task(handle(first_process, 8))  # the chat's lock is free
+        await asyncio.sleep(0.03)  # update 7 reaches the other process 30 ms later
+        earlier = asyncio.create_task(handle(second_process, 7))
+        await asyncio.gather(later, earlier)
+        assert entered == [7, 8]
+
     async def test_an_update_that_stopped_waiting_does_not_hold_up_the_next(
         self, redis_backend: RedisBackend
     ) -> None:
