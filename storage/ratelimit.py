@@ -5,10 +5,14 @@ in a log (a Redis sorted set, shared by all processes, changed by one Lua script
 list in the embedded twin): a new slot is at least `spacing` after the last one and never the
 (N+1)th within `window` seconds. Replies may reserve any slot; broadcast ("bulk") senders only
 one at most `bulk_lookahead` ahead, so a reply waits behind at most that much of a broadcast.
-When Telegram has answered, the slot is *settled*: moved to the time of the answer, which is
-after Telegram saw the call, so however late a call went out, the next window is counted from
-when it really arrived. A slot given back (the call was refused, so Telegram counted no
-message) frees its place. A 429 sets a shared "paused until" that holds every sender back.
+When Telegram has answered, the slot is *settled*: moved to the time the answer arrived, which
+is after Telegram saw the call, so however late a call went out, the next window is counted
+from when it really arrived. That time is measured on the sender's own clock, as the time
+elapsed since the slot (a shared clock is not needed, and no round trip adds to it). The
+spacing counts from the slots as reserved, so that answers' delays do not add up from one
+message to the next; only the window does. A slot given back (the call was refused, so
+Telegram counted no message) frees its place. A 429 sets a shared "paused until" that holds
+every sender back.
 """
 
 from __future__ import annotations
@@ -31,7 +35,8 @@ class RateLimits:
     `chat_interval` seconds after a burst of `chat_burst`, counting replies (0: no such limit).
     Replies themselves are paced by the worker's own messages and never held back per chat.
 
-    `margin` seconds are added to the window for clock granularity.
+    `margin` seconds are added to the window for clock granularity. Two slots are at least
+    `spacing` apart: `spread` times closer than an even pace (see `spacing`).
     """
 
     per_window: int = 30
@@ -40,6 +45,7 @@ class RateLimits:
     chat_interval: float = 1.0
     chat_burst: int = 3
     bulk_lookahead: float = 0.1
+    spread: float = 1.3
 
     @property
     def span(self) -> float:
@@ -47,9 +53,11 @@ class RateLimits:
 
     @property
     def spacing(self) -> float:
-        # A little under span/per_window: slots given back (refused calls) can be used again,
-        # and the window's gap, which a reply may have to wait for, stays short.
-        return self.span / (self.per_window * 1.05)
+        # Closer than an even pace (span/per_window), so that the pace can catch up: a slot
+        # given back (a refused call) or counted late (a late answer) would otherwise push every
+        # later slot back for good. Not much closer, so that sends stay spread over the window
+        # and its gap, which a reply may have to wait for, stays short.
+        return self.span / (self.per_window * self.spread)
 
 
 class SendLimiter(Protocol):
@@ -75,12 +83,24 @@ class SendLimiter(Protocol):
     async def close(self) -> None: ...
 
 
+GRANTED, WAIT, WAIT_FOR_CHAT = 1, 0, 2
+"""What `_try` says: the slot is reserved; try again later (window or pause); later, for this
+chat only (others may go first)."""
+
+
 class _Acquiring:
-    """The waiting loop shared by both backends; `_try` reserves or says how long to wait."""
+    """The waiting loop shared by both backends; `_try` reserves or says how long to wait.
+
+    Broadcast senders of one process look for a slot one at a time (`_bulk_turn`), in the
+    order they asked: the window frees one slot at a time, so many senders asking at once
+    would only ask the shared limiter again and again for nothing.
+    """
 
     limits: RateLimits
+    _slots: dict[str, float]
+    _bulk_turn: asyncio.Lock
 
-    async def _try(self, chat: str | None, lookahead: float, token: str) -> tuple[bool, float]:
+    async def _try(self, chat: str | None, lookahead: float, token: str) -> tuple[int, float]:
         raise NotImplementedError
 
     async def release(self, token: str) -> None:
@@ -89,12 +109,30 @@ class _Acquiring:
     async def paused_for(self) -> float:
         raise NotImplementedError
 
+    async def _reserve(self, chat: str | None, lookahead: float, token: str) -> tuple[int, float]:
+        """Ask until the slot is reserved or only this chat has to wait: (answer, wait)."""
+        while True:
+            asked = time.monotonic()
+            answer, wait = await self._try(chat, lookahead, token)
+            if answer == GRANTED:
+                # The slot on this process's clock, never later than the real one: the
+                # limiter read its clock after `asked`. Settling counts from here.
+                self._remember(token, asked + wait)
+                return answer, wait
+            if answer == WAIT_FOR_CHAT:
+                return answer, wait
+            await asyncio.sleep(max(wait, 0.001))
+
     async def acquire(self, chat: str | None, *, bulk: bool = False) -> str:
         lookahead = self.limits.bulk_lookahead if bulk else REPLY_LOOKAHEAD
         token = secrets.token_hex(8)
         while True:
-            granted, wait = await self._try(chat, lookahead, token)
-            if not granted:
+            if bulk:
+                async with self._bulk_turn:
+                    answer, wait = await self._reserve(chat, lookahead, token)
+            else:
+                answer, wait = await self._reserve(chat, lookahead, token)
+            if answer == WAIT_FOR_CHAT:
                 await asyncio.sleep(max(wait, 0.001))
                 continue
             # A 429 may arrive while this slot waits: look shortly before it is due, so that
@@ -109,50 +147,72 @@ class _Acquiring:
             await self.release(token)
             await asyncio.sleep(paused)
 
+    def _remember(self, token: str, slot: float) -> None:
+        if len(self._slots) > 10_000:  # slots neither settled nor given back (cancelled calls)
+            oldest = time.monotonic() - 600
+            self._slots = {k: t for k, t in self._slots.items() if t > oldest}
+        self._slots[token] = slot
+
+    def _late(self, token: str) -> float | None:
+        """Seconds from the slot to now on this process's clock; None for a slot not known."""
+        slot = self._slots.pop(token, None)
+        return None if slot is None else max(0.0, time.monotonic() - slot)
+
+    def _forget(self, token: str) -> None:
+        self._slots.pop(token, None)
+
 
 class LocalSendLimiter(_Acquiring):
     """The embedded twin for one process (no Redis), with the same rules."""
 
-    def __init__(self, limits: RateLimits | None = None, clock: object = time.monotonic) -> None:
+    def __init__(self, limits: RateLimits | None = None) -> None:
         self.limits = limits or RateLimits()
-        self._clock = clock
         self._log: list[tuple[float, str]] = []
+        self._last = 0.0  # the latest slot as reserved (settling moves only the log's copy)
         self._chats: dict[str, float] = {}
         self._paused_until = 0.0
+        self._slots = {}
+        self._bulk_turn = asyncio.Lock()
 
     def _now(self) -> float:
-        return float(self._clock())  # type: ignore[operator]
+        return time.monotonic()
 
-    async def _try(self, chat: str | None, lookahead: float, token: str) -> tuple[bool, float]:
+    async def _try(self, chat: str | None, lookahead: float, token: str) -> tuple[int, float]:
         limits, now = self.limits, self._now()
         if self._paused_until > now:
-            return False, self._paused_until - now
+            return WAIT, self._paused_until - now
         per_chat = bool(chat) and limits.chat_burst > 0
         chat_tat = self._chats.get(chat, 0.0) if per_chat and chat else 0.0
         allowed = chat_tat - (limits.chat_burst - 1) * limits.chat_interval
         if per_chat and lookahead <= limits.bulk_lookahead and allowed > now:
-            return False, allowed - now
+            return WAIT_FOR_CHAT, allowed - now
         span = limits.span
         self._log = [entry for entry in self._log if entry[0] > now - span]
-        slot = max(now, max(t for t, _ in self._log) + limits.spacing) if self._log else now
+        slot = max(now, self._last + limits.spacing) if self._last else now
         times = sorted(t for t, _ in self._log if t > slot - span)
         if len(times) >= limits.per_window:
             slot = times[-limits.per_window] + span
         if slot - now > lookahead:
-            return False, slot - lookahead - now
+            return WAIT, slot - lookahead - now
         self._log.append((slot, token))
+        self._last = max(self._last, slot)
         if per_chat and chat:
             self._chats[chat] = max(chat_tat, slot) + limits.chat_interval
             if len(self._chats) > 10_000:
                 self._chats = {c: t for c, t in self._chats.items() if t > now}
-        return True, slot - now
+        return GRANTED, slot - now
 
     async def settle(self, token: str) -> None:
+        self._forget(token)
         now = self._now()
         self._log = [(max(t, now) if k == token else t, k) for t, k in self._log]
 
     async def release(self, token: str) -> None:
+        self._forget(token)
+        given_back = [t for t, k in self._log if k == token]
         self._log = [entry for entry in self._log if entry[1] != token]
+        if given_back and given_back[0] >= self._last:  # the latest: its spacing is free again
+            self._last = max((t for t, _ in self._log), default=0.0)
 
     async def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, self._now() + seconds)
@@ -166,9 +226,10 @@ class LocalSendLimiter(_Acquiring):
 
 # Times in microseconds of the Redis server clock (one clock for every process), written with
 # %d: Lua would print large numbers with 14 significant digits.
-# KEYS: log, pause, chat. ARGV: token, window, per_window, spacing, lookahead, chat_interval,
-# chat_burst (0: no chat), hold (1: wait for the chat). Returns {1, wait} with the slot
-# reserved, or {0, wait} to try again later.
+# KEYS: log, pause, chat, last (the latest slot as reserved). ARGV: token, window, per_window,
+# spacing, lookahead, chat_interval, chat_burst (0: no chat), hold (1: wait for the chat).
+# Returns {1, wait} with the slot reserved, {0, wait} to try again later, or {2, wait} when
+# only this chat has to wait.
 _TRY = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -180,19 +241,21 @@ local chat_tat = 0
 if burst > 0 then
   chat_tat = tonumber(redis.call('GET', KEYS[3]) or '0')
   local allowed = chat_tat - (burst - 1) * interval
-  if ARGV[8] == '1' and allowed > now then return {0, allowed - now} end
+  if ARGV[8] == '1' and allowed > now then return {2, allowed - now} end
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('%d', now - window))
 local slot = now
-local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-if #last > 0 then slot = math.max(slot, tonumber(last[2]) + spacing) end
+local last = tonumber(redis.call('GET', KEYS[4]) or '0')
+if last > 0 then slot = math.max(slot, last + spacing) end
 if redis.call('ZCOUNT', KEYS[1], string.format('(%d', slot - window), '+inf') >= cap then
   local oldest = redis.call('ZREVRANGE', KEYS[1], cap - 1, cap - 1, 'WITHSCORES')
   slot = tonumber(oldest[2]) + window
 end
 if slot - now > lookahead then return {0, slot - lookahead - now} end
 redis.call('ZADD', KEYS[1], string.format('%d', slot), ARGV[1])
-redis.call('PEXPIRE', KEYS[1], math.ceil((slot - now + window) / 1000) + 1000)
+local ttl = math.ceil((slot - now + window) / 1000) + 1000
+redis.call('PEXPIRE', KEYS[1], ttl)
+if slot > last then redis.call('SET', KEYS[4], string.format('%d', slot), 'PX', ttl) end
 if burst > 0 then
   local tat = math.max(chat_tat, slot) + interval
   redis.call('SET', KEYS[3], string.format('%d', tat), 'PX', math.ceil((tat - now) / 1000) + 1000)
@@ -213,13 +276,37 @@ end
 return 1
 """
 
-# KEYS: log. ARGV: token. Moves the slot to now if it is earlier.
+# KEYS: log. ARGV: token, late (µs; -1: unknown, count from now). Moves the slot `late` later:
+# to when its answer arrived.
 _SETTLE = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if score and tonumber(score) < now then
-  redis.call('ZADD', KEYS[1], 'XX', string.format('%d', now), ARGV[1])
+if not score then return 0 end
+local late = tonumber(ARGV[2])
+local settled = tonumber(score) + late
+if late < 0 then
+  local t = redis.call('TIME')
+  settled = math.max(tonumber(score), tonumber(t[1]) * 1000000 + tonumber(t[2]))
+end
+if settled > tonumber(score) then
+  redis.call('ZADD', KEYS[1], 'XX', string.format('%d', settled), ARGV[1])
+end
+return 1
+"""
+
+# KEYS: log, last. ARGV: token. Frees the slot's place; if it was the latest slot, the next one
+# may follow the one before it.
+_RELEASE = """
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not score then return 0 end
+redis.call('ZREM', KEYS[1], ARGV[1])
+local last = tonumber(redis.call('GET', KEYS[2]) or '0')
+if tonumber(score) >= last then
+  local before = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+  if #before > 0 then
+    redis.call('SET', KEYS[2], before[2], 'KEEPTTL')
+  else
+    redis.call('DEL', KEYS[2])
+  end
 end
 return 1
 """
@@ -245,7 +332,11 @@ class RedisSendLimiter(_Acquiring):
         self._log = f"{prefix}send:log"
         self._pause = f"{prefix}send:paused"
         self._chat = f"{prefix}send:chat:"
+        self._last = f"{prefix}send:last"
+        self._slots = {}
+        self._bulk_turn = asyncio.Lock()
         self._try_script = client.register_script(_TRY)
+        self._release_script = client.register_script(_RELEASE)
         self._pause_script = client.register_script(_PAUSE)
         self._paused_script = client.register_script(_PAUSED_FOR)
         self._settle_script = client.register_script(_SETTLE)
@@ -254,11 +345,11 @@ class RedisSendLimiter(_Acquiring):
     def from_url(cls, url: str, prefix: str, limits: RateLimits | None = None) -> RedisSendLimiter:
         return cls(Redis.from_url(url, socket_connect_timeout=5), prefix, limits)
 
-    async def _try(self, chat: str | None, lookahead: float, token: str) -> tuple[bool, float]:
+    async def _try(self, chat: str | None, lookahead: float, token: str) -> tuple[int, float]:
         limits = self.limits
         burst = limits.chat_burst if chat else 0
         granted, wait = await self._try_script(
-            keys=[self._log, self._pause, f"{self._chat}{chat or '-'}"],
+            keys=[self._log, self._pause, f"{self._chat}{chat or '-'}", self._last],
             args=[
                 token,
                 _us(limits.span),
@@ -270,13 +361,15 @@ class RedisSendLimiter(_Acquiring):
                 int(lookahead <= limits.bulk_lookahead),
             ],
         )
-        return bool(granted), int(wait) / 1_000_000
+        return int(granted), int(wait) / 1_000_000
 
     async def settle(self, token: str) -> None:
-        await self._settle_script(keys=[self._log], args=[token])
+        late = self._late(token)
+        await self._settle_script(keys=[self._log], args=[token, -1 if late is None else _us(late)])
 
     async def release(self, token: str) -> None:
-        await self._client.zrem(self._log, token)
+        self._forget(token)
+        await self._release_script(keys=[self._log, self._last], args=[token])
 
     async def pause(self, seconds: float) -> None:
         await self._pause_script(keys=[self._pause], args=[_us(seconds)])

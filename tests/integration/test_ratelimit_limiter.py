@@ -135,3 +135,31 @@ async def test_a_refused_call_gives_its_slot_back(open_limiter: Opener):
 
     # Without the refunds the 11th would wait until the first leaves the window (1 s).
     assert eleventh - first < limits.window - limits.spacing / 4
+
+
+async def test_a_late_answer_counts_from_when_it_arrived(open_limiter: Opener):
+    limits = RateLimits(per_window=2, margin=0.0, chat_burst=0)
+    limiter = open_limiter(limits)
+    first = await limiter.acquire(None)
+    await asyncio.sleep(0.4)  # Telegram answers late: the message may have arrived just now
+    answered = time.monotonic()
+    await limiter.settle(first)
+
+    await take(limiter)
+    third = await take(limiter)
+
+    assert third >= answered + limits.window - 0.005
+
+
+async def test_a_late_answer_does_not_hold_back_the_next_slot(open_limiter: Opener):
+    limits = RateLimits(per_window=10, margin=0.0, chat_burst=0)
+    limiter = open_limiter(limits)
+    first = await limiter.acquire(None)
+    await asyncio.sleep(0.3)
+    await limiter.settle(first)
+
+    started = time.monotonic()
+    await take(limiter)
+
+    # The pace counts from the slots as reserved, not from when their answers came.
+    assert time.monotonic() - started < limits.spacing / 2
