@@ -2,8 +2,10 @@
 
 A cron job every second (run by one worker at a time) starts due broadcasts and queues
 delivery jobs for running ones: each delivers for a time slice of `CHUNK` seconds; the next
-slice's jobs start before it ends. A worker that dies leaves its job and its claimed
-recipients to lapse; the next slices carry on (see `storage.deliveries`).
+slice's jobs start before it ends. A running delivery job says so every second (a key that
+lapses after `ALIVE` seconds); when workers die, their jobs stop saying so and the tick queues
+the slice's jobs again at once instead of waiting for the next slice. Their claimed recipients
+lapse and are taken over (see `storage.deliveries`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 from arq import cron
 from arq.connections import RedisSettings
+from arq.jobs import Job, JobStatus
 from arq.worker import Worker, func
 
 from bot.broadcasting import BroadcastJobs
@@ -28,25 +31,72 @@ log = logging.getLogger(__name__)
 CHUNK = 30.0  # seconds of delivery per job
 OVERLAP = 5.0  # the next slice's job starts this much before the last one stops
 PARALLEL = 2  # delivery jobs per broadcast and slice, so two workers can share one broadcast
+ALIVE = 3.0  # seconds a delivery job's "still delivering" lasts; it is renewed every second
 
 
 async def broadcast_tick(ctx: dict[str, Any]) -> int:
-    """Start due broadcasts; queue this slice's delivery jobs for every running one."""
+    """Start due broadcasts; queue this slice's delivery jobs for every running one, and queue
+    them again when nobody delivers it (their workers died)."""
     jobs: BroadcastJobs = ctx["jobs"]
     prefix: str = ctx["prefix"]
+    redis = ctx["redis"]
     running = await jobs.tick()
-    part = int(time.time() // CHUNK)
+    now = time.time()
+    part = int(now // CHUNK)
     until = (part + 1) * CHUNK + OVERLAP
     for broadcast_id in running:
-        for k in range(PARALLEL):
-            await ctx["redis"].enqueue_job(
-                "deliver_broadcast",
-                broadcast_id,
-                until,
-                _job_id=f"{prefix}deliver:{broadcast_id}:{part}:{k}",
-                _queue_name=ctx["queue"],
-            )
+        names = [f"{part}:{k}" for k in range(PARALLEL)]
+        queued = [await _enqueue(ctx, broadcast_id, until, name) for name in names]
+        if any(queued) or await redis.exists(_alive_key(prefix, broadcast_id)):
+            continue
+        waiting = [await _status(ctx, broadcast_id, name) for name in names]
+        if JobStatus.queued in waiting or JobStatus.deferred in waiting:
+            continue  # a worker has yet to take them
+        # This slice's jobs were taken, yet nobody delivers: their workers died (or stopped).
+        if await redis.set(f"{prefix}deliver-again:{broadcast_id}", "1", nx=True, px=_ms(ALIVE)):
+            log.warning("broadcast %s: no worker delivers it; queued again", broadcast_id)
+            for name in names:
+                await _enqueue(ctx, broadcast_id, until, f"{name}:{int(now)}")
     return len(running)
+
+
+def _job_id(ctx: dict[str, Any], broadcast_id: int, name: str) -> str:
+    return f"{ctx['prefix']}deliver:{broadcast_id}:{name}"
+
+
+async def _enqueue(ctx: dict[str, Any], broadcast_id: int, until: float, name: str) -> bool:
+    """Queue a delivery job unless one with this name was queued before."""
+    job = await ctx["redis"].enqueue_job(
+        "deliver_broadcast",
+        broadcast_id,
+        until,
+        _job_id=_job_id(ctx, broadcast_id, name),
+        _queue_name=ctx["queue"],
+    )
+    return job is not None
+
+
+async def _status(ctx: dict[str, Any], broadcast_id: int, name: str) -> JobStatus:
+    job = Job(_job_id(ctx, broadcast_id, name), ctx["redis"], _queue_name=ctx["queue"])
+    return await job.status()
+
+
+def _alive_key(prefix: str, broadcast_id: int) -> str:
+    return f"{prefix}delivering:{broadcast_id}"
+
+
+def _ms(seconds: float) -> int:
+    return round(seconds * 1000)
+
+
+async def _say_alive(ctx: dict[str, Any], broadcast_id: int) -> None:
+    key = _alive_key(ctx["prefix"], broadcast_id)
+    while True:
+        try:
+            await ctx["redis"].set(key, "1", px=_ms(ALIVE))
+        except Exception:  # Redis away for a moment: the next round says it again
+            log.warning("broadcast %s: could not renew %s", broadcast_id, key, exc_info=True)
+        await asyncio.sleep(1.0)
 
 
 async def deliver_broadcast(ctx: dict[str, Any], broadcast_id: int, until: float) -> str:
@@ -54,7 +104,11 @@ async def deliver_broadcast(ctx: dict[str, Any], broadcast_id: int, until: float
     if time.time() >= until:
         return "expired"  # a retry of a job whose worker died: a later slice carries on
     jobs: BroadcastJobs = ctx["jobs"]
-    return await jobs.deliver(broadcast_id, until=until)
+    alive = asyncio.create_task(_say_alive(ctx, broadcast_id))
+    try:
+        return await jobs.deliver(broadcast_id, until=until)
+    finally:
+        alive.cancel()
 
 
 def make_worker(services: Services, *, poll_delay: float = 0.2) -> Worker:
