@@ -159,6 +159,9 @@ def run(args: argparse.Namespace, kill: bool, work: Path) -> dict[str, Any]:
         stats = fake.stats()
         fake.close()
     ok = sorted(c["at"] for c in calls.json() if c["status"] == 200)
+    if args.dump_calls:
+        timeline = sorted((c["at"], c["status"]) for c in calls.json())
+        Path(args.dump_calls).write_text(json.dumps(timeline))
     per_chat = Counter(int(c["params"]["chat_id"]) for c in calls.json() if c["status"] == 200)
     statuses = Counter(c["status"] for c in calls.json())
     reachable = set(range(FIRST_CHAT, FIRST_CHAT + n)) - set(blocked)
@@ -170,6 +173,7 @@ def run(args: argparse.Namespace, kill: bool, work: Path) -> dict[str, Any]:
         "elapsed_s": round(elapsed, 1),
         "delivered": len(ok),
         "sustained_rate_per_s": round((len(ok) - 1) / (ok[-1] - ok[0]), 2) if len(ok) > 1 else 0,
+        **_pace(ok, args.rate),
         "max_in_any_1s_window": stats["max_per_second"],
         "duplicates": sum(v - 1 for v in per_chat.values() if v > 1),
         "missed": len(reachable - set(per_chat)),
@@ -182,6 +186,18 @@ def run(args: argparse.Namespace, kill: bool, work: Path) -> dict[str, Any]:
     }
 
 
+def _pace(ok: list[float], rate: int) -> dict[str, Any]:
+    """Where the time went: the mean span of `rate` deliveries in a row (1 s at best), and the
+    longest pauses between two deliveries (429 pauses, a restart) with when they began."""
+    spans = [ok[k + rate] - ok[k] for k in range(len(ok) - rate)]
+    gaps = sorted(((ok[k + 1] - ok[k], ok[k] - ok[0]) for k in range(len(ok) - 1)), reverse=True)
+    return {
+        "mean_span_of_rate_messages_s": round(sum(spans) / len(spans), 4) if spans else None,
+        "longest_gaps_s": [[round(g, 3), round(at, 1)] for g, at in gaps[:8]],
+        "time_in_gaps_over_0.2s": round(sum(g for g, _ in gaps if g > 0.2), 2),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipients", type=int, default=21_434)
@@ -190,6 +206,7 @@ def main() -> None:
     parser.add_argument("--injected-429", type=int, default=4)
     parser.add_argument("--scenario", choices=["plain", "kill", "both"], default="both")
     parser.add_argument("--timeout", type=float, default=3600)
+    parser.add_argument("--dump-calls", help="write every call's (time, status) to this file")
     args = parser.parse_args()
     machine = machine_info(DEFAULT_PG_URL, DEFAULT_REDIS_URL)
     print(json.dumps({k: machine[k] for k in ("cpu", "cores", "python", "postgresql", "redis")}))
@@ -200,7 +217,8 @@ def main() -> None:
         print(json.dumps(result, indent=2), flush=True)
         results.append(result)
         RESULTS.mkdir(exist_ok=True)
-        out = RESULTS / f"broadcast-{args.recipients}-{args.scenario}.json"
+        name = "" if args.scenario == "both" else f"-{args.scenario}"
+        out = RESULTS / f"broadcast-{args.recipients}{name}.json"
         out.write_text(json.dumps({"machine": machine, "runs": results}, indent=2))
         print(f"written to {out}")
 
