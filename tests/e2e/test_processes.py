@@ -1,8 +1,12 @@
-"""Real server processes: a SIGKILL loses nothing; two processes handle one chat in turn."""
+"""Real server processes: a SIGKILL loses nothing; two processes handle one chat in turn;
+SIGTERM while an update is being handled answers it 200, its reply reaches Telegram and leaves
+the outbox, and the process then exits by itself."""
 
 from __future__ import annotations
 
 import concurrent.futures
+import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +19,7 @@ from tests.services import REDIS_URL, fresh_postgres, fresh_redis_prefix
 pytestmark = pytest.mark.slow
 
 TOKEN = "123456:TEST-TOKEN-abcdefghijklmnopqrstuv"
+BOT_API_DELAY = 2.0  # seconds the fake Telegram takes to answer each call (SIGTERM test)
 
 
 @pytest.fixture
@@ -108,3 +113,43 @@ def test_two_processes_handle_one_chats_updates_one_after_the_other(
         finally:
             first.stop()
             second.stop()
+
+
+def test_an_update_in_flight_at_sigterm_is_finished_before_the_server_exits(
+    tg: FakeTelegram, env: dict[str, str], tmp_path: Path
+) -> None:
+    updates = tg.factory()
+    user = 555_200_001
+    log = tmp_path / "server.log"
+    server = ServerProcess(env, log).start()
+    assert server.proc is not None
+    try:
+        tg.delay(BOT_API_DELAY)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            answer = pool.submit(server.post, updates.command(user, "/daftar"))
+            time.sleep(BOT_API_DELAY / 3)  # the reply is now waiting for Telegram's answer
+            assert not answer.done()
+            assert tg.count("sendMessage") == 0
+            server.proc.send_signal(signal.SIGTERM)
+            assert answer.result(timeout=15).status_code == 200
+        # Both replies of /daftar went out: the first was under way at SIGTERM.
+        assert "nama lengkap" in tg.messages(user)[-1]
+        sent = tg.count("sendMessage")
+        assert sent == 2
+        # uvicorn re-raises the signal once it has shut down cleanly.
+        assert server.proc.wait(15) in (0, -signal.SIGTERM)
+    finally:
+        server.stop()
+    text = log.read_text()
+    assert "Traceback" not in text and "[error" not in text, text
+
+    # The reply left the outbox: a new process's sweeper does not send it again.
+    tg.delay(0)
+    server = ServerProcess(env, log).start()
+    try:
+        time.sleep(2.5)  # more than two sweeps
+        assert tg.count("sendMessage") == sent
+        assert server.post(updates.message(user, "Ahmad Fauzi")).status_code == 200
+        assert "NIK" in tg.messages(user)[-1]
+    finally:
+        server.stop()
