@@ -98,8 +98,8 @@ OTHER_LOAD_WARNING = 0.2  # cores used by processes that are not part of the ben
 class Updates:
     """Builds the Update JSON Telegram would POST; ``update_id`` increases across all users."""
 
-    def __init__(self) -> None:
-        self._update_ids = itertools.count(1)
+    def __init__(self, first_update_id: int = 1) -> None:
+        self._update_ids = itertools.count(first_update_id)
         self._query_ids = itertools.count(1)
 
     @staticmethod
