@@ -25,8 +25,12 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 
+from storage.redis_pipe import PipelinedRedis, Script
+
 REPLY_LOOKAHEAD = 3600.0
 PAUSE_CHECK_AHEAD = 0.01
+# A slot due this soon is taken at once, without looking at the pause again.
+NO_WAIT = 0.001
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,8 @@ class _Acquiring:
             if answer == WAIT_FOR_CHAT:
                 await asyncio.sleep(max(wait, 0.001))
                 continue
+            if wait <= NO_WAIT:
+                return token  # `_try` looked at the pause as it reserved: nothing in between
             # A 429 may arrive while this slot waits: look shortly before it is due, so that
             # the look-up does not delay the call itself.
             due = time.monotonic() + wait
@@ -319,6 +325,13 @@ return math.max(0, paused - now)
 """
 
 
+_TRY_SCRIPT = Script(_TRY)
+_PAUSE_SCRIPT = Script(_PAUSE)
+_SETTLE_SCRIPT = Script(_SETTLE)
+_RELEASE_SCRIPT = Script(_RELEASE)
+_PAUSED_FOR_SCRIPT = Script(_PAUSED_FOR)
+
+
 def _us(seconds: float) -> int:
     return round(seconds * 1_000_000)
 
@@ -335,11 +348,8 @@ class RedisSendLimiter(_Acquiring):
         self._last = f"{prefix}send:last"
         self._slots = {}
         self._bulk_turn = asyncio.Lock()
-        self._try_script = client.register_script(_TRY)
-        self._release_script = client.register_script(_RELEASE)
-        self._pause_script = client.register_script(_PAUSE)
-        self._paused_script = client.register_script(_PAUSED_FOR)
-        self._settle_script = client.register_script(_SETTLE)
+        # Every send asks and settles: over one pipelined connection (storage.redis_pipe).
+        self._pipe = PipelinedRedis.like(client)
 
     @classmethod
     def from_url(cls, url: str, prefix: str, limits: RateLimits | None = None) -> RedisSendLimiter:
@@ -348,9 +358,10 @@ class RedisSendLimiter(_Acquiring):
     async def _try(self, chat: str | None, lookahead: float, token: str) -> tuple[int, float]:
         limits = self.limits
         burst = limits.chat_burst if chat else 0
-        granted, wait = await self._try_script(
-            keys=[self._log, self._pause, f"{self._chat}{chat or '-'}", self._last],
-            args=[
+        granted, wait = await self._pipe.evalsha(
+            _TRY_SCRIPT,
+            [self._log, self._pause, f"{self._chat}{chat or '-'}", self._last],
+            [
                 token,
                 _us(limits.span),
                 limits.per_window,
@@ -365,19 +376,22 @@ class RedisSendLimiter(_Acquiring):
 
     async def settle(self, token: str) -> None:
         late = self._late(token)
-        await self._settle_script(keys=[self._log], args=[token, -1 if late is None else _us(late)])
+        await self._pipe.evalsha(
+            _SETTLE_SCRIPT, [self._log], [token, -1 if late is None else _us(late)]
+        )
 
     async def release(self, token: str) -> None:
         self._forget(token)
-        await self._release_script(keys=[self._log, self._last], args=[token])
+        await self._pipe.evalsha(_RELEASE_SCRIPT, [self._log, self._last], [token])
 
     async def pause(self, seconds: float) -> None:
-        await self._pause_script(keys=[self._pause], args=[_us(seconds)])
+        await self._pipe.evalsha(_PAUSE_SCRIPT, [self._pause], [_us(seconds)])
 
     async def paused_for(self) -> float:
-        return int(await self._paused_script(keys=[self._pause])) / 1_000_000
+        return int(await self._pipe.evalsha(_PAUSED_FOR_SCRIPT, [self._pause], [])) / 1_000_000
 
     async def close(self) -> None:
+        await self._pipe.close()
         await self._client.aclose()
 
 
