@@ -308,11 +308,20 @@ class FakeBotProcess:
 class ServerProcess:
     """One ``lindungi serve`` process with its settings in the environment."""
 
-    def __init__(self, env: dict[str, str], log: Path, cpus: str | None = None) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        log: Path,
+        cpus: str | None = None,
+        *,
+        port: int | None = None,
+        args: tuple[str, ...] = (),
+    ) -> None:
         self.env = env
         self.log = log
         self.cpus = cpus
-        self.port = free_port()
+        self.port = port or free_port()
+        self.args = args
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -325,7 +334,7 @@ class ServerProcess:
         return self.proc.pid
 
     def __enter__(self) -> ServerProcess:
-        argv = [sys.executable, "-m", "bot.cli", "serve", "--port", str(self.port)]
+        argv = [sys.executable, "-m", "bot.cli", "serve", "--port", str(self.port), *self.args]
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
                 pinned(self.cpus, argv),

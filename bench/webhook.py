@@ -43,6 +43,7 @@ import json
 import math
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -62,6 +63,7 @@ from bench.common import (
     DEFAULT_PG_URL,
     DEFAULT_REDIS_URL,
     RESULTS,
+    ROOT,
     SECRET,
     SECRET_HEADER,
     Backend,
@@ -76,6 +78,7 @@ from bench.common import (
     busy_cores,
     can_pin,
     cpu_affinity,
+    free_port,
     machine_info,
     make_nik,
     masked_url,
@@ -85,7 +88,7 @@ from bench.common import (
 )
 
 JSON = dict[str, Any]
-CONFIGS = ("sqlite", "pg")
+CONFIGS = ("sqlite", "pg", "pg-2proc")
 REFERENCE = re.compile(r"LND-[A-Z0-9]{4}-[A-Z0-9]+")
 FIRST_USER_ID = 7_100_000_000
 FIRST_USER_MESSAGE_ID = 1_000_000  # the fake does not see webhook updates: keep ids apart
@@ -414,7 +417,7 @@ def backend_for(config: str, opts: Options, data_dir: Path) -> Iterator[Backend]
     """A fresh backend of the named configuration, cleaned up afterwards."""
     if config == "sqlite":
         yield SqliteBackend(data_dir)
-    elif config == "pg":
+    elif config in ("pg", "pg-2proc"):
         with PostgresRedisBackend(opts.pg_url, opts.redis_url) as backend:
             yield backend
     else:
@@ -432,23 +435,58 @@ def run_point(
     log = point_dir / "server.log"
     with backend_for(config, opts, data_dir) as backend:
         env = server_env(fake.url, data_dir, **opts.settings, **backend.settings())
-        with ServerProcess(env, log, cpus="0" if opts.pin else None) as server:
+        with contextlib.ExitStack() as servers:
+            if config == "pg-2proc":
+                # Two `serve --reuse-port` processes on one port, on both cores (the load side
+                # shares them); migrated once beforehand, as the README says.
+                upgrade = [sys.executable, "-m", "bot.cli", "db", "upgrade"]
+                subprocess.run(upgrade, cwd=ROOT, env=env, check=True, capture_output=True)
+                env = {**env, "LINDUNGI_AUTO_MIGRATE": "false"}
+                port = free_port()
+                procs = [
+                    servers.enter_context(
+                        ServerProcess(env, log, port=port, args=("--reuse-port",))
+                    )
+                    for _ in range(2)
+                ]
+            else:
+                procs = [
+                    servers.enter_context(ServerProcess(env, log, cpus="0" if opts.pin else None))
+                ]
+            server = procs[0]
+            pids = {f"server{i or ''}": proc.pid for i, proc in enumerate(procs)}
             generator = LoadGenerator(
                 f"{server.url}/telegram/webhook",
                 fake.url,
                 users=users,
                 warmup=opts.warmup,
                 duration=opts.duration,
-                cpu_pids={"server": server.pid, "fake": fake.pid},
+                cpu_pids={**pids, "fake": fake.pid},
                 first_user=7_100_000_000 + seq * 10_000_000,
                 first_nik=seq * 1_000_000,
             )
-            with cpu_affinity({1} if opts.pin else None):
+            pin_load = opts.pin and config != "pg-2proc"
+            with cpu_affinity({1} if pin_load else None):
                 tally = asyncio.run(generator.run())
-            metrics = scrape_metrics(server.url)
+            # Both processes' CPU counts as the server's; their metrics are added up.
+            for name in list(pids)[1:]:
+                tally.cpu["server"] += tally.cpu.pop(name)
+            metrics = _add_metrics(
+                [scrape_metrics(f"http://127.0.0.1:{proc.port}") for proc in procs]
+            )
         store = backend.report()
     fake_stats = httpx.get(f"{fake.url}/_stats", timeout=30, trust_env=False).json()
     return summarise_point(config, users, rep, opts, tally, store, metrics, fake_stats, log)
+
+
+def _add_metrics(scrapes: list[dict[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
+    total: dict[str, dict[str, float]] = {}
+    for scrape in scrapes:
+        for family, values in scrape.items():
+            for key, value in values.items():
+                total.setdefault(family, {})
+                total[family][key] = total[family].get(key, 0.0) + value
+    return total
 
 
 def summarise_point(
