@@ -17,7 +17,16 @@ from storage import audit, quotas
 from storage.crypto import Cipher
 from storage.db import Database
 from storage.errors import ConflictError, NotFoundError
-from storage.models import Consent, DataRequest, Notification, Question, Registration, utcnow
+from storage.flow_submissions import ANSWERS_CONTEXT as FLOW_ANSWERS_CONTEXT
+from storage.models import (
+    Consent,
+    DataRequest,
+    FlowSubmission,
+    Notification,
+    Question,
+    Registration,
+    utcnow,
+)
 from storage.questions import ANSWER_CONTEXT
 from storage.questions import TEXT_CONTEXT as QUESTION_CONTEXT
 
@@ -267,6 +276,19 @@ class DataRights:
                 )
             if request.telegram_user_id:
                 await self._erase_questions(session, request.telegram_user_id)
+                # A flow pack's stored answers (they may hold a NIK): the answers go, the
+                # row stays as an anonymous count.
+                await session.exec(
+                    update(FlowSubmission)
+                    .where(col(FlowSubmission.telegram_user_id) == request.telegram_user_id)
+                    .values(
+                        answers_ciphertext=self.cipher.encrypt_text(
+                            "{}", context=FLOW_ANSWERS_CONTEXT
+                        ),
+                        telegram_user_id=0,
+                        telegram_chat_id=0,
+                    )
+                )
             request.state = "done"
             request.completed_at = utcnow()
             request.completed_by = actor

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import secrets
+from collections.abc import Callable
 
 import pytest
 from alembic import command
@@ -12,9 +13,11 @@ from sqlalchemy import inspect
 
 from storage import flow_submissions
 from storage.crypto import Cipher
+from storage.data_rights import DataRights
 from storage.db import Database
 from storage.flow_submissions import FlowSubmissions
 from storage.migrate import alembic_config, current, run_with_connection, upgrade
+from storage.registrations import NewRegistration, Registrations
 from storage.rotation import rotate
 
 ANSWERS = {"full_name": "Budi", "nik": "3201000000001234", "occupation": "student"}
@@ -84,3 +87,22 @@ def test_migration_0007_creates_and_drops_the_table(empty_database_url: str) -> 
     assert "flow_submissions" not in run_with_connection(
         url, lambda c: inspect(c).get_table_names()
     )
+
+
+async def test_erasing_a_workers_data_also_erases_their_flow_answers(
+    db: Database, cipher: Cipher, make_registration: Callable[..., NewRegistration]
+) -> None:
+    new = make_registration()
+    await Registrations(db, cipher).submit(new)
+    user = new.telegram_user_id
+    store = FlowSubmissions(db, cipher)
+    await store.submit("peer_registration", f"{user}:k", user, user, ANSWERS)
+    rights = DataRights(db, cipher)
+    request = await rights.request_erasure(user)
+    assert request.id is not None
+    await rights.complete_erasure(request.id, "official:1")
+
+    row = await store.find(f"{user}:k")
+    assert row is not None  # an anonymous count remains
+    assert (row.telegram_user_id, row.telegram_chat_id) == (0, 0)
+    assert store.answers(row) == {}
