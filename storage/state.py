@@ -229,20 +229,20 @@ return found
 # by two processes at once the earlier one goes first. KEYS[3] is the queue (sorted set:
 # token by update id), KEYS[4] each waiter's times (hash: token -> last try in ms, and
 # token..':s' -> first try): a waiter that stops asking (its process died) is dropped after
-# ARGV[4] ms. ARGV[3] is the update id. With ARGV[5] > 0 a waiter enters only once it has
-# been queued that many ms (the order window: room for an earlier update of the chat that
-# reached another process a moment later). Returns {taken, document or retry-after ms}.
+# ARGV[4] ms. ARGV[3] is the update id.
+# With an order window (ARGV[5] ms > 0) an update of Telegram's (ARGV[6] == '1') also waits,
+# at most that long, until every update with a lower id has been received by some process:
+# Telegram numbers a bot's updates one after the other, so until then an earlier update of
+# this chat may still be on its way. KEYS[5] holds the ids received above KEYS[6], the
+# highest id below which all were received; an update that waited the whole window moves
+# that mark up to itself (an id Telegram never sent does not hold back the rest).
+# Returns {taken, document or retry-after ms}.
 _LOCK_AND_LOAD = """
 local t = redis.call('time')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local window = tonumber(ARGV[5])
 redis.call('zadd', KEYS[3], ARGV[3], ARGV[1])
 redis.call('hset', KEYS[4], ARGV[1], now)
-local since = now
-if window > 0 then
-    since = tonumber(redis.call('hget', KEYS[4], ARGV[1] .. ':s') or now)
-    if since == now then redis.call('hset', KEYS[4], ARGV[1] .. ':s', now) end
-end
 redis.call('pexpire', KEYS[3], ARGV[4])
 redis.call('pexpire', KEYS[4], ARGV[4])
 while true do
@@ -253,8 +253,25 @@ while true do
     redis.call('zrem', KEYS[3], head)
     redis.call('hdel', KEYS[4], head, head .. ':s')
 end
-if now - since < window then
-    return {0, window - (now - since)}
+if window > 0 and ARGV[6] == '1' then
+    local u = tonumber(ARGV[3])
+    local since = tonumber(redis.call('hget', KEYS[4], ARGV[1] .. ':s') or now)
+    if since == now then redis.call('hset', KEYS[4], ARGV[1] .. ':s', now) end
+    local low = tonumber(redis.call('get', KEYS[6]) or '-1')
+    if low < 0 then low = u - 1 end
+    if u > low then redis.call('zadd', KEYS[5], u, ARGV[3]) end
+    if now - since >= window and low < u - 1 then low = u - 1 end
+    while true do
+        local first = redis.call('zrange', KEYS[5], 0, 0, 'WITHSCORES')
+        if #first == 0 or tonumber(first[2]) > low + 1 then break end
+        low = math.max(low, tonumber(first[2]))
+        redis.call('zremrangebyrank', KEYS[5], 0, 0)
+    end
+    redis.call('set', KEYS[6], string.format('%d', low), 'PX', 86400000)
+    redis.call('pexpire', KEYS[5], 86400000)
+    if low < u - 1 then
+        return {0, math.max(1, math.min(5, window - (now - since)))}
+    end
 end
 if redis.call('zrange', KEYS[3], 0, 0)[1] == ARGV[1]
         and redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
@@ -433,13 +450,15 @@ class RedisStateStore:
     async def _hold(self, chat_id: int, max_wait: float, order: int) -> AsyncIterator[HeldChat]:
         state_key = self._key(chat_id)
         queue = [f"{self.prefix}queue:{chat_id}", f"{self.prefix}queue-ttl:{chat_id}"]
+        received = [f"{self.prefix}received", f"{self.prefix}received-below"]
+        is_update = "1" if order < LAST else "0"
         lease = self._locks.lease_ms
 
         async def attempt(name: str, token: bytes) -> tuple[bool, object]:
             taken, blob = await self._pipe.evalsha(
                 _LOCK_AND_LOAD_SCRIPT,
-                [name, state_key, *queue],
-                [token, lease, order, WAITER_TTL_MS, self._order_window_ms],
+                [name, state_key, *queue, *received],
+                [token, lease, order, WAITER_TTL_MS, self._order_window_ms, is_update],
             )
             if taken:
                 return True, blob

@@ -380,19 +380,35 @@ class TestRedisOnly:
         self, redis_backend: RedisBackend
     ) -> None:
         first_process, second_process = [
-            await redis_backend.open(order_window=0.1) for _ in range(2)
+            await redis_backend.open(order_window=0.5) for _ in range(2)
         ]
         entered: list[int] = []
 
-        async def handle(store: StateStore, update_id: int) -> None:
-            async with store.hold(1, order=update_id):
+        async def handle(store: StateStore, update_id: int, chat: int = 1) -> None:
+            async with store.hold(chat, order=update_id):
                 entered.append(update_id)
 
+        await handle(first_process, 6, chat=2)  # every update up to 6 has been received
         later = asyncio.create_task(handle(first_process, 8))  # the chat's lock is free
         await asyncio.sleep(0.03)  # update 7 reaches the other process 30 ms later
         earlier = asyncio.create_task(handle(second_process, 7))
         await asyncio.gather(later, earlier)
-        assert entered == [7, 8]
+        assert entered == [6, 7, 8]
+
+    async def test_an_update_id_that_never_comes_holds_back_only_for_the_window(
+        self, redis_backend: RedisBackend
+    ) -> None:
+        store = await redis_backend.open(order_window=0.2)
+        loop = asyncio.get_running_loop()
+        async with store.hold(1, order=20):
+            pass
+        started = loop.time()
+        async with store.hold(1, order=22):  # 21 was never sent
+            waited = loop.time() - started
+        assert 0.15 < waited < 1.0
+        started = loop.time()
+        async with store.hold(1, order=23):
+            assert loop.time() - started < 0.1  # the gap no longer holds anything back
 
     async def test_an_update_that_stopped_waiting_does_not_hold_up_the_next(
         self, redis_backend: RedisBackend
