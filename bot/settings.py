@@ -32,9 +32,10 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     # Key prefix in Redis, so that several deployments (or test runs) can share one server.
     redis_prefix: str = "lindungi:"
-    # With several server processes, an update waits this long (seconds) for an earlier update
-    # of the same chat that may be reaching another process a moment later, so that updates
-    # are handled in Telegram's order. 0: in the order they arrive (one process needs no more).
+    # With several server processes, an update waits at most this long (seconds) until every
+    # lower update id has reached some process (an earlier update of its chat may be on its
+    # way to another one), so that a chat's updates are handled in Telegram's order.
+    # 0: in the order they arrive (one process needs no more).
     chat_order_window: float = Field(default=0.0, ge=0, le=1)
     data_dir: Path = Path("data")
     programs: Path = DEFAULT_PROGRAMS_DIR
