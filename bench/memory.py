@@ -220,20 +220,7 @@ class Opener:
             await chat.say("name", "Ahmad Fauzi")
             await chat.say("nik", chat.nik)
             return
-        await chat.say("start", "/start")
-        await chat.press("daftar", "Daftar")
-        await chat.say("name", "Ahmad Fauzi")
-        await chat.say("nik", chat.nik)
-        await chat.press("betul", "Betul")
-        await chat.post("contact", self.gen.updates.contact(chat.user_id, chat._mid(), chat.phone))
-        await chat.press("occupation", "Guru ngaji")
-        await chat.press("regency", "Kabupaten Serang")
-        await chat.say("district", "cikande")
-        await chat.press("village", "Bakung")
-        await chat.press("income", "Rp1.500.000")
-        await chat.say("heir", "Siti Aminah")
-        await chat.press("relation", "Suami/istri")
-        await chat.press("consent", "Saya setuju")
+        await chat.until_summary()
 
     def check(self, user_ids: list[int]) -> None:
         """Count chats whose last bot message lacks the step's button (Betul, or Kirim)."""

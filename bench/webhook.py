@@ -277,8 +277,8 @@ class Chat:
         self._message_ids = itertools.count(FIRST_USER_MESSAGE_ID)
         self._seen = 0  # bot messages seen in this chat so far
 
-    async def register(self) -> None:
-        """The conversation of ``register_until_summary`` in the e2e tests, then "Kirim"."""
+    async def until_summary(self) -> None:
+        """Every step of a registration up to the summary (before "Kirim")."""
         await self.say("start", "/start")
         await self.press("daftar", "Daftar")
         await self.say("name", "Ahmad Fauzi")
@@ -293,6 +293,10 @@ class Chat:
         await self.say("heir", "Siti Aminah")
         await self.press("relation", "Suami/istri")
         await self.press("consent", "Saya setuju")
+
+    async def register(self) -> None:
+        """The conversation of ``register_until_summary`` in the e2e tests, then "Kirim"."""
+        await self.until_summary()
         await self.press("kirim", "Kirim")
         self.gen.tally.completed += 1
         last = (await self.view("reference"))[-1].get("text", "")
