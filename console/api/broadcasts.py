@@ -215,13 +215,19 @@ async def audience(
     return {"count": await WorkerChats(services.db).count_segment(segment)}
 
 
-@router.get("/broadcasts/{broadcast_id}", responses=errors(401, 404), summary="Progress")
+@router.get("/broadcasts/{broadcast_id}", responses=errors(401, 403, 404), summary="Progress")
 async def progress(
     broadcast_id: BroadcastId, official: CurrentOfficial, services: ServicesDep
 ) -> dict[str, Any]:
-    """Status, total, sent, failed, blocked, remaining, recent rate and estimated finish."""
+    """Status, total, sent, failed, blocked, remaining, recent rate and estimated finish. A
+    reviewer sees only broadcasts addressed within their region."""
+    broadcasts = Broadcasts(services.db)
     try:
-        return (await Broadcasts(services.db).progress(broadcast_id)).to_json()
+        if not within_reach(await broadcasts.get(broadcast_id), official):
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN, "This broadcast is addressed outside your region."
+            )
+        return (await broadcasts.progress(broadcast_id)).to_json()
     except NotFoundError:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No broadcast has this id.") from None
 

@@ -173,6 +173,19 @@ async def test_reviewers_cancel_only_broadcasts_within_their_region(api: Api):
     assert (await broadcasts.get(everyone)).status == "draft"
 
 
+async def test_reviewers_see_the_progress_only_of_broadcasts_within_their_region(api: Api):
+    reviewer = await api.official("reviewer", "36.04")
+    broadcasts = Broadcasts(api.services.db)
+    elsewhere = await broadcasts.create("Info", {"region": ["36.73"]}, draft=True)
+    own = await broadcasts.create("Info", {"region": ["36.04"]}, draft=True)
+
+    refused = await api.get(f"/broadcasts/{elsewhere}", reviewer)
+    shown = await api.get(f"/broadcasts/{own}", reviewer)
+
+    assert refused.status_code == 403
+    assert shown.status_code == 200 and shown.json()["status"] == "draft"
+
+
 # -- the console -----------------------------------------------------------------------------
 
 
