@@ -137,6 +137,14 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[k]
 
 
+def use_uvloop() -> None:
+    """The load side on uvloop when it is installed (as the server runs)."""
+    with contextlib.suppress(ImportError):
+        import uvloop
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+
+
 def pinned(cpus: str | None, argv: list[str]) -> list[str]:
     """``argv`` run under ``taskset -c cpus`` (unchanged when ``cpus`` is None)."""
     return ["taskset", "-c", cpus, *argv] if cpus is not None else argv

@@ -75,6 +75,7 @@ from bench.common import (
     masked_url,
     server_env,
     tail,
+    use_uvloop,
 )
 from bench.webhook import Chat, ConversationFailed, LoadGenerator, Updates
 
@@ -628,10 +629,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
 
 def main(argv: list[str] | None = None) -> int:
     opts = parse_args(argv)
-    with contextlib.suppress(ImportError):
-        import uvloop
-
-        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    use_uvloop()
     started = datetime.now(UTC)
     runs: list[JSON] = []
     with contextlib.ExitStack() as stack:

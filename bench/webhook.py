@@ -85,6 +85,7 @@ from bench.common import (
     percentile,
     server_env,
     tail,
+    use_uvloop,
 )
 
 JSON = dict[str, Any]
@@ -744,10 +745,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
 def main(argv: list[str] | None = None) -> int:
     """Run every point, print the machine and the table, write the JSON; 1 if inconsistent."""
     opts = parse_args(argv)
-    with contextlib.suppress(ImportError):
-        import uvloop
-
-        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    use_uvloop()
     uses_pg = "pg" in opts.configs
     machine = machine_info(opts.pg_url if uses_pg else None, opts.redis_url if uses_pg else None)
     machine["busy_cores_before_start"] = round(busy_cores(1.0), 2)
