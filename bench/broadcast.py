@@ -38,9 +38,9 @@ from bench.common import (
     machine_info,
     server_env,
 )
-from storage.broadcasts import Broadcasts
-from storage.db import Database
-from storage.migrate import upgrade
+from storage.infra.db import Database
+from storage.infra.migrate import upgrade
+from storage.repos.broadcasts import Broadcasts
 from tests.fakebot.remote import RemoteFakeTelegram
 
 FIRST_CHAT = 6_000_000_000

@@ -22,7 +22,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from conversations.faq import (  # noqa: E402
+from domain.faq import (  # noqa: E402
     FaqAnswer,
     FaqEntry,
     FaqIndex,

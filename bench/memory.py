@@ -310,8 +310,8 @@ def _spread(values: list[int]) -> JSON:
 def document_breakdown(blobs: list[bytes], key: str) -> JSON:
     """Mean bytes of each top-level field (and of each ``session`` field) of the documents,
     as compact JSON, plus the encryption's overhead and the ``recent`` list's length."""
-    from storage.crypto import Cipher
-    from storage.state import CONTEXT
+    from storage.infra.crypto import Cipher
+    from storage.infra.state import CONTEXT
 
     cipher = Cipher(key)
     fields: Counter[str] = Counter()

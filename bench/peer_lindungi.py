@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.settings import Settings  # noqa: E402
-from storage.migrate import run_with_connection, upgrade  # noqa: E402
+from storage.infra.migrate import run_with_connection, upgrade  # noqa: E402
 from storage.models import metadata  # noqa: E402
 
 ROLE = "lindungi_peer"

@@ -23,7 +23,7 @@ from console.api import api_router
 from console.web import web_router, web_static
 from handlers.processor import BotApi
 from handlers.updates import MalformedUpdate
-from storage.gauges import read_gauges
+from storage.repos.gauges import read_gauges
 
 log = logging.getLogger(__name__)
 

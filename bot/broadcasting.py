@@ -1,7 +1,7 @@
 """Broadcast delivery: start due broadcasts, then send to their recipients within the send rate.
 
 `lindungi worker` runs this as arq jobs on Redis (see `bot.worker`); `lindungi serve` without
-Redis runs the same code in-process (`EmbeddedRunner`). Durability is in `storage.deliveries`.
+Redis runs the same code in-process (`EmbeddedRunner`). Durability is in `storage.repos.deliveries`.
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ from bot.settings import Settings
 from bot.telegram import TelegramApi
 from console.services import PreviewError
 from handlers.processor import BotApi
-from storage.broadcasts import Broadcasts
-from storage.db import Database
-from storage.deliveries import Claimed, Deliveries
+from storage.infra.db import Database
+from storage.infra.ratelimit import RateLimits, SendLimiter
 from storage.models import Broadcast
-from storage.ratelimit import RateLimits, SendLimiter
+from storage.repos.broadcasts import Broadcasts
+from storage.repos.deliveries import Claimed, Deliveries
 
 log = logging.getLogger(__name__)
 

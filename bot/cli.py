@@ -63,7 +63,7 @@ def _root(
 
 
 def _migrate(settings: Settings) -> None:
-    from storage.migrate import upgrade
+    from storage.infra.migrate import upgrade
 
     settings.ensure_data_dir()
     upgrade(settings.resolved_database_url())
@@ -152,7 +152,7 @@ def _check_flow_pack(settings: Settings) -> None:
     if settings.flow is None:
         return
     from conversations.engine import load_pack
-    from conversations.errors import FlowDefinitionError
+    from domain.errors import FlowDefinitionError
 
     try:
         load_pack(settings.flow)
@@ -282,8 +282,8 @@ def officials_add(
     ] = None,
 ) -> None:
     """Create an official; prints the password, then the API token alone on the last line."""
-    from storage.db import Database
-    from storage.officials import Officials
+    from storage.infra.db import Database
+    from storage.repos.officials import Officials
 
     settings = _settings()
     _migrate(settings)
@@ -323,8 +323,8 @@ def programs_check(
     folder: Annotated[Path | None, typer.Argument(help="Folder of program files.")] = None,
 ) -> None:
     """Load and check program files; print each program and its quotas."""
-    from conversations.errors import FlowDefinitionError
-    from conversations.programs import describe, load_programs
+    from domain.errors import FlowDefinitionError
+    from domain.programs import describe, load_programs
 
     target = folder or _settings().programs
     if not target.is_dir():
@@ -348,7 +348,7 @@ def flows_check(
 ) -> None:
     """Load and check a flow pack; print its steps."""
     from conversations.engine import load_pack
-    from conversations.errors import FlowDefinitionError
+    from domain.errors import FlowDefinitionError
 
     target = file or _settings().flow
     if target is None:
@@ -376,8 +376,8 @@ def regions_import(
     file: Annotated[Path, typer.Argument(help="CSV with columns kode,nama.")],
 ) -> None:
     """Load the Kemendagri region list into the database."""
-    from storage.db import Database
-    from storage.regions import import_regions, read_region_csv
+    from storage.infra.db import Database
+    from storage.repos.regions import import_regions, read_region_csv
 
     settings = _settings()
     if not file.is_file():
@@ -413,9 +413,9 @@ def keys_rotate() -> None:
     Set the new key as LINDUNGI_ENCRYPTION_KEY and the old one in
     LINDUNGI_PREVIOUS_ENCRYPTION_KEYS, run this, then remove the old key.
     """
-    from storage.crypto import Cipher
-    from storage.db import Database
-    from storage.rotation import rotate
+    from storage.infra.crypto import Cipher
+    from storage.infra.db import Database
+    from storage.repos.rotation import rotate
 
     settings = _settings()
     if settings.encryption_key is None:

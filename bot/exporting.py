@@ -13,12 +13,12 @@ from pathlib import Path
 from bot.services import load_region_directory
 from bot.settings import Settings
 from console.exporting import FORMATS, render
-from storage.crypto import Cipher
-from storage.db import Database
-from storage.exports import export_rows
+from storage.infra.crypto import Cipher
+from storage.infra.db import Database
 from storage.models import REGISTRATION_STATUSES
-from storage.review import RegistrationFilter, Review
-from storage.scope import RegionScope
+from storage.repos.exports import export_rows
+from storage.repos.review import RegistrationFilter, Review
+from storage.repos.scope import RegionScope
 
 
 def _who() -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-from storage.gauges import Gauges
+from storage.repos.gauges import Gauges
 
 
 class Metrics:

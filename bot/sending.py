@@ -1,6 +1,6 @@
-"""Sending Bot API calls within the bot's one shared send rate (`storage.ratelimit`).
+"""Sending Bot API calls within the bot's one shared send rate (`storage.infra.ratelimit`).
 
-A call's slot is settled at Telegram's answer (see `storage.ratelimit`). A call refused by
+A call's slot is settled at Telegram's answer (see `storage.infra.ratelimit`). A call refused by
 Telegram (400, 403, 429) delivered no message, so its slot is given back; a 429 also pauses
 every sender of every process for its `retry_after`.
 """
@@ -13,7 +13,7 @@ from typing import Any
 
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
-from storage.ratelimit import SendLimiter
+from storage.infra.ratelimit import SendLimiter
 
 RawCall = Callable[[str, dict[str, Any]], Awaitable[Any]]
 

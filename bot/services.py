@@ -13,29 +13,29 @@ from bot.settings import Settings
 from bot.telegram import TelegramApi
 from conversations.context import Context, ProgramSetChooser
 from conversations.engine import Engine, load_pack
-from conversations.faq import FaqIndex
-from conversations.i18n import Catalog
 from conversations.packs import FlowPack
-from conversations.programs import ProgramSet, load_programs
-from conversations.regions import RegionDirectory
-from conversations.rules import load_rules
+from domain.faq import FaqIndex
+from domain.i18n import Catalog
+from domain.programs import ProgramSet, load_programs
+from domain.regions import RegionDirectory
+from domain.rules import load_rules
 from handlers.notifications import NotificationSender
 from handlers.processor import BotApi, UpdateProcessor
 from handlers.queries import RegistrationQueries
 from handlers.question_replies import QuestionReplySender
-from storage.chats import DirectoryWriter, WorkerChats
-from storage.crypto import Cipher
-from storage.data_rights import DataRights
-from storage.db import Database
-from storage.flow_submissions import FlowSubmissions
-from storage.migrate import upgrade
-from storage.notifications import Notifications
-from storage.officials import Officials
-from storage.questions import Questions
-from storage.ratelimit import SendLimiter, make_send_limiter
-from storage.regions import count_regions, load_regions
-from storage.registrations import Registrations
-from storage.state import StateStore, make_state_store
+from storage.infra.crypto import Cipher
+from storage.infra.db import Database
+from storage.infra.migrate import upgrade
+from storage.infra.ratelimit import SendLimiter, make_send_limiter
+from storage.infra.state import StateStore, make_state_store
+from storage.repos.chats import DirectoryWriter, WorkerChats
+from storage.repos.data_rights import DataRights
+from storage.repos.flow_submissions import FlowSubmissions
+from storage.repos.notifications import Notifications
+from storage.repos.officials import Officials
+from storage.repos.questions import Questions
+from storage.repos.regions import count_regions, load_regions
+from storage.repos.registrations import Registrations
 
 log = logging.getLogger(__name__)
 

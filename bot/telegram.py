@@ -16,7 +16,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.bot_http import AiohttpRequest
 from bot.sending import SENDING_METHODS, limited_call
-from storage.ratelimit import SendLimiter
+from storage.infra.ratelimit import SendLimiter
 
 log = logging.getLogger(__name__)
 

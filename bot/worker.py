@@ -5,7 +5,7 @@ delivery jobs for running ones: each delivers for a time slice of `CHUNK` second
 slice's jobs start before it ends. A running delivery job says so every second (a key that
 lapses after `ALIVE` seconds); when workers die, their jobs stop saying so and the tick queues
 the slice's jobs again at once instead of waiting for the next slice. Their claimed recipients
-lapse and are taken over (see `storage.deliveries`).
+lapse and are taken over (see `storage.repos.deliveries`).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from console.deps import Actor
 from console.quotas import program_name, quota_lookup
 from console.services import ConsoleServices
 from storage.models import Registration
-from storage.review import Decision, Review
+from storage.repos.review import Decision, Review
 
 
 def decision(

@@ -13,8 +13,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from console.services import ConsoleServices
 from storage.models import Official, Registration
-from storage.review import Review
-from storage.scope import RegionScope
+from storage.repos.review import Review
+from storage.repos.scope import RegionScope
 
 bearer = HTTPBearer(
     auto_error=False,

@@ -18,8 +18,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from console.labels import occupation_label, region_path, relation_label
-from conversations.regions import RegionDirectory
-from storage.exports import ExportRow
+from domain.regions import RegionDirectory
+from storage.repos.exports import ExportRow
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from conversations.i18n import Catalog
-from conversations.occupations import load_occupations
-from conversations.regions import RegionDirectory
+from domain.i18n import Catalog
+from domain.occupations import load_occupations
+from domain.regions import RegionDirectory
 
 
 def occupation_label(occupation: str, other: str | None = None) -> str:

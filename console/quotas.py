@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from console.schemas import QuotaUseOut
-from conversations.programs import ProgramSet
-from storage.quotas import QuotaPlace
-from storage.review import QuotaLookup
-from storage.scope import RegionScope
+from domain.programs import ProgramSet
+from storage.repos.quotas import QuotaPlace
+from storage.repos.review import QuotaLookup
+from storage.repos.scope import RegionScope
 
 
 def quota_lookup(programs: ProgramSet) -> QuotaLookup:

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from conversations.programs import ProgramSet
-from conversations.regions import RegionDirectory
-from storage.crypto import Cipher
-from storage.db import Database
+from domain.programs import ProgramSet
+from domain.regions import RegionDirectory
+from storage.infra.crypto import Cipher
+from storage.infra.db import Database
 from storage.models import Broadcast
-from storage.officials import Officials
+from storage.repos.officials import Officials
 
 
 class PreviewError(Exception):

@@ -12,12 +12,12 @@ from datetime import date
 from typing import Any
 
 from conversations.context import Context
-from conversations.eligibility import Applicant, Verdict, assess, pending_questions, verdict_message
-from conversations.errors import InputError
 from conversations.flow import Step
 from conversations.inputs import DateInput, InputKind, Parsed, Prompt
-from conversations.nik import parse_nik
 from conversations.session import Session
+from domain.eligibility import Applicant, Verdict, assess, pending_questions, verdict_message
+from domain.errors import InputError
+from domain.nik import parse_nik
 
 JOBS = {"jobs_one": 1, "jobs_two": 2, "jobs_more": 3}
 # Answers the eligibility check hands on to registration (so they are not asked again).

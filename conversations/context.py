@@ -6,14 +6,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Protocol
 
-from conversations.faq import FaqIndex
-from conversations.i18n import Catalog, escape, format_day, format_money
-from conversations.occupations import Occupation, load_occupations
-from conversations.phone import format_phone
-from conversations.programs import ProgramSet
-from conversations.regions import RegionDirectory
-from conversations.rules import Rules
 from conversations.session import Session
+from domain.faq import FaqIndex
+from domain.i18n import Catalog, escape, format_day, format_money
+from domain.occupations import Occupation, load_occupations
+from domain.phone import format_phone
+from domain.programs import ProgramSet
+from domain.regions import RegionDirectory
+from domain.rules import Rules
 
 
 class ProgramChooser(Protocol):

@@ -15,15 +15,15 @@ from typing import Any
 
 from conversations import checking
 from conversations.context import Context
-from conversations.errors import InputError
-from conversations.faq import Topic, load_topics, topic_message, topic_params
 from conversations.flow import Flow, Step, load_shipped_flows
-from conversations.i18n import LANGUAGES, escape, format_day
 from conversations.inputs import INPUTS, InputKind, Parsed, Prompt
 from conversations.messages import Button, Incoming, Query, Reply
-from conversations.nik import check_agreement, parse_nik
 from conversations.packs import FlowPack, load_flow_pack
 from conversations.session import Session
+from domain.errors import InputError
+from domain.faq import Topic, load_topics, topic_message, topic_params
+from domain.i18n import LANGUAGES, escape, format_day
+from domain.nik import check_agreement, parse_nik
 
 COMMANDS = {
     "start": "menu",
@@ -124,7 +124,7 @@ def load_pack(path: Path) -> FlowPack:
 
 
 # An official linking their console account to this chat: `/start link-…` (the deep link the
-# console gives; the code's format is `storage.official_telegram`'s).
+# console gives; the code's format is `storage.repos.official_telegram`'s).
 OFFICIAL_LINK_PREFIX = "link-"
 
 

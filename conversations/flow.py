@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from conversations.errors import FlowDefinitionError
+from domain.errors import FlowDefinitionError
 
 
 @dataclass(frozen=True)

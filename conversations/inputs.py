@@ -18,13 +18,13 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from conversations.context import Context
-from conversations.errors import InputError
 from conversations.flow import Step
-from conversations.i18n import escape, format_day, format_money
 from conversations.messages import Button, Incoming, Reply
-from conversations.nik import parse_nik
-from conversations.phone import format_phone, normalise_phone
 from conversations.session import Session
+from domain.errors import InputError
+from domain.i18n import escape, format_day, format_money
+from domain.nik import parse_nik
+from domain.phone import format_phone, normalise_phone
 
 PAGE_SIZE = 10
 MAX_TEXT = 1000

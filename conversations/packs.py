@@ -37,9 +37,9 @@ from typing import Any
 
 import yaml
 
-from conversations.errors import FlowDefinitionError
 from conversations.flow import Flow, Step, parse_flow
-from conversations.i18n import LANGUAGES, flatten
+from domain.errors import FlowDefinitionError
+from domain.i18n import LANGUAGES, flatten
 
 __all__ = ["PACK_INPUTS", "FlowPack", "load_flow_pack", "parse_flow_pack"]
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from conversations.i18n import DEFAULT_LANGUAGE
+from domain.i18n import DEFAULT_LANGUAGE
 
 
 @dataclass

@@ -10,11 +10,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from conversations.i18n import Catalog, escape
+from domain.i18n import Catalog, escape
 from handlers.outbox import OutboxSender, backoff
 from handlers.processor import BotApi
 from storage.models import Notification, utcnow
-from storage.notifications import LEASE, Notifications
+from storage.repos.notifications import LEASE, Notifications
 
 __all__ = ["NotificationSender", "backoff"]
 

@@ -21,7 +21,7 @@ from conversations.messages import Query, Reply
 from conversations.session import Session
 from handlers.render import answer_callback, outbox_item, send_message
 from handlers.updates import Envelope, parse_update
-from storage.state import HeldChat, StateStore
+from storage.infra.state import HeldChat, StateStore
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ class BotApi(Protocol):
 
 
 class ChatDirectory(Protocol):
-    """Who can be reached for broadcasts: seen, blocked, opted out (storage.chats)."""
+    """Who can be reached for broadcasts: seen, blocked, opted out (storage.repos.chats)."""
 
     def note_seen(
         self, chat_id: int, user_id: int | None, language: str, marker: str, *, again: bool = False

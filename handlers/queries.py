@@ -6,16 +6,16 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from conversations.messages import Query
-from conversations.programs import ProgramSet
+from domain.programs import ProgramSet
 from handlers.updates import Envelope
-from storage.data_rights import DataRights
-from storage.db import Database
 from storage.errors import DuplicateNikError, NotFoundError
-from storage.flow_submissions import FlowSubmissions
-from storage.official_telegram import OfficialTelegram
-from storage.questions import Questions
-from storage.quotas import used_places
-from storage.registrations import NewRegistration, Registrations, RegistrationSummary
+from storage.infra.db import Database
+from storage.repos.data_rights import DataRights
+from storage.repos.flow_submissions import FlowSubmissions
+from storage.repos.official_telegram import OfficialTelegram
+from storage.repos.questions import Questions
+from storage.repos.quotas import used_places
+from storage.repos.registrations import NewRegistration, Registrations, RegistrationSummary
 
 
 class RegistrationQueries:

@@ -10,11 +10,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from conversations.i18n import Catalog, escape
+from domain.i18n import Catalog, escape
 from handlers.outbox import OutboxSender
 from handlers.processor import BotApi
 from storage.models import utcnow
-from storage.questions import LEASE, Questions, ReplyToSend
+from storage.repos.questions import LEASE, Questions, ReplyToSend
 
 QUOTE_CHARS = 200
 

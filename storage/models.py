@@ -169,7 +169,7 @@ class Official(Base, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     failed_logins: int = 0
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    # Their own Telegram chat, for test broadcasts (`storage.official_telegram`): linked by
+    # Their own Telegram chat, for test broadcasts (`storage.repos.official_telegram`): linked by
     # sending the bot a one-time code, kept only as its SHA-256 until it is used or expires.
     telegram_chat_id: int | None = Field(default=None, sa_type=BigInteger)
     telegram_linked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,4 +1,4 @@
-"""Write the region list that ships with Lindungi (``conversations/data/wilayah.csv``).
+"""Write the region list that ships with Lindungi (``domain/data/wilayah.csv``).
 
 It keeps every province and regency/city (a NIK's first four digits are checked against
 them) and every district and village of the regions the programs serve. The licence of the
@@ -21,7 +21,7 @@ from pathlib import Path
 
 # Kabupaten Serang, Kota Serang, Kota Tangerang, Kota Pekalongan.
 PROGRAM_REGIONS = ("36.04", "36.73", "36.71", "33.75")
-DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "conversations" / "data" / "wilayah.csv"
+DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "domain" / "data" / "wilayah.csv"
 HEADER = ["kode", "nama"]
 _REGENCY = re.compile(r"\d{2}\.\d{2}")
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from console.api.responses import errors
 from console.deps import CurrentOfficial, ServicesDep
 from console.services import ConsoleServices
-from storage.official_telegram import OfficialTelegram
+from storage.repos.official_telegram import OfficialTelegram
 
 router = APIRouter(tags=["account"])
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from console.api.responses import errors
 from console.deps import AdminOfficial, ServicesDep
 from console.schemas import AuditEntryOut, AuditPage
-from storage import audit
+from storage.repos import audit
 
 router = APIRouter(tags=["audit"])
 

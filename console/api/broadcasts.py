@@ -18,12 +18,12 @@ from console.api.responses import errors
 from console.deps import Actor, CurrentOfficial, ServicesDep
 from console.schemas import ErrorOut
 from console.services import PreviewError
-from storage.broadcasts import BroadcastError, Broadcasts, Button, compose_message
-from storage.chats import Segment, SegmentError, WorkerChats
 from storage.errors import NotFoundError
 from storage.models import Broadcast
-from storage.official_telegram import OfficialTelegram
-from storage.scope import covers
+from storage.repos.broadcasts import BroadcastError, Broadcasts, Button, compose_message
+from storage.repos.chats import Segment, SegmentError, WorkerChats
+from storage.repos.official_telegram import OfficialTelegram
+from storage.repos.scope import covers
 
 router = APIRouter(tags=["broadcasts"])
 BroadcastId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The broadcast's id.")]

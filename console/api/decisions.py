@@ -14,7 +14,7 @@ from console.schemas import ActivateIn, RegistrationOut, RejectIn
 from console.services import ConsoleServices
 from storage.errors import ConflictError, NotFoundError, QuotaFullError
 from storage.models import Registration
-from storage.review import Decision, Review
+from storage.repos.review import Decision, Review
 
 router = APIRouter(prefix="/registrations/{registration_id}", tags=["decisions"])
 REFUSALS = errors(401, 403, 404, 409)

@@ -14,7 +14,7 @@ from console.deps import CurrentOfficial, ServicesDep
 from console.question_schemas import QuestionOut, QuestionPage, ReplyIn
 from console.schemas import ErrorOut
 from storage.errors import ConflictError, NotFoundError
-from storage.questions import Questions, QuestionView, StateFilter
+from storage.repos.questions import Questions, QuestionView, StateFilter
 
 router = APIRouter(prefix="/questions", tags=["questions"])
 

@@ -20,9 +20,9 @@ from console.schemas import (
     RegistrationPage,
     Status,
 )
-from storage.exports import export_rows
-from storage.review import RegistrationFilter
-from storage.stats import WIB
+from storage.repos.exports import export_rows
+from storage.repos.review import RegistrationFilter
+from storage.repos.stats import WIB
 
 router = APIRouter(tags=["registrations"])
 

@@ -11,9 +11,9 @@ from console.deps import CurrentOfficial, ReviewDep, ServicesDep
 from console.labels import occupation_label, region_name
 from console.quotas import program_name, quota_use
 from console.schemas import CountOut, DayCountOut, StatsOut
-from storage.quotas import used_places
-from storage.review import RegistrationFilter
-from storage.stats import registration_counts
+from storage.repos.quotas import used_places
+from storage.repos.review import RegistrationFilter
+from storage.repos.stats import registration_counts
 
 router = APIRouter(tags=["statistics"])
 

@@ -29,7 +29,7 @@ from console.web.sessions import (
 )
 from console.web.texts import TEXT
 from console.web.views import when
-from storage.console_sessions import ConsoleSessions
+from storage.repos.console_sessions import ConsoleSessions
 
 router = APIRouter(route_class=WebRoute)
 Field = Annotated[str, Form(max_length=200)]

@@ -26,14 +26,14 @@ from console.web.pages import Flash, WebRoute, redirect, render
 from console.web.sessions import PostSessionDep, SessionDep, WebError, WebSession
 from console.web.texts import TEXT
 from console.web.views import number, status_label, when
-from conversations.occupations import load_occupations
-from storage.broadcast_list import list_recent
-from storage.broadcasts import BroadcastError, Broadcasts, Button, compose_message
-from storage.chats import UNREGISTERED, Segment, WorkerChats
+from domain.occupations import load_occupations
 from storage.errors import NotFoundError
 from storage.models import REGISTRATION_STATUSES
-from storage.official_telegram import LinkCode, OfficialTelegram
-from storage.stats import WIB
+from storage.repos.broadcast_list import list_recent
+from storage.repos.broadcasts import BroadcastError, Broadcasts, Button, compose_message
+from storage.repos.chats import UNREGISTERED, Segment, WorkerChats
+from storage.repos.official_telegram import LinkCode, OfficialTelegram
+from storage.repos.stats import WIB
 
 router = APIRouter(route_class=WebRoute, dependencies=[Depends(count_open)])
 SHOWN = 30

@@ -18,11 +18,11 @@ from console.web.pages import WebRoute, redirect, render, safe_next
 from console.web.sessions import PostSessionDep, SessionDep, WebError, WebSession
 from console.web.texts import ACTIONS, ACTORS, REJECT_REASONS, TEXT
 from console.web.views import refusal, view, when
-from storage import audit
 from storage.errors import CryptoError, StorageError
 from storage.models import Registration
-from storage.quotas import used_places
-from storage.review import RegistrationFilter, Review
+from storage.repos import audit
+from storage.repos.quotas import used_places
+from storage.repos.review import RegistrationFilter, Review
 
 router = APIRouter(prefix="/registrations/{registration_id}", route_class=WebRoute)
 Text = Annotated[str, Form(max_length=600)]

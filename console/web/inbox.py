@@ -1,7 +1,7 @@
 """The questions inbox: workers' questions of the official's scope, answered by form.
 
-Who sees what is `storage.questions`' rule (admins all; reviewers their region and questions of
-workers who never registered). The answer is audited and queued for Telegram by `Questions.reply`;
+Who sees what is the rule of `storage.repos.questions` (admins all; reviewers their region and
+questions of workers who never registered). The answer is audited and queued for Telegram by `Questions.reply`;
 a question answered meanwhile (by a colleague, or a double submit) is said so on the page (409).
 """
 
@@ -20,7 +20,7 @@ from console.web.sessions import PostSessionDep, SessionDep, WebError, WebSessio
 from console.web.texts import TEXT
 from console.web.views import when
 from storage.errors import ConflictError, NotFoundError
-from storage.questions import Questions, QuestionView, StateFilter
+from storage.repos.questions import Questions, QuestionView, StateFilter
 
 PAGE_SIZE = 50
 TABS: tuple[StateFilter, ...] = ("open", "answered")

@@ -10,7 +10,7 @@ from fastapi import Request
 
 from console.deps import ServicesDep
 from console.web.sessions import SessionDep
-from storage.questions import Questions
+from storage.repos.questions import Questions
 
 
 async def count_open(request: Request, session: SessionDep, services: ServicesDep) -> None:

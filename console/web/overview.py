@@ -19,9 +19,9 @@ from console.web.pages import WebRoute, render
 from console.web.sessions import SessionDep
 from console.web.texts import TEXT
 from console.web.views import day, number, status_label
-from storage.quotas import used_places
-from storage.review import RegistrationFilter
-from storage.stats import WIB, registration_counts
+from storage.repos.quotas import used_places
+from storage.repos.review import RegistrationFilter
+from storage.repos.stats import WIB, registration_counts
 
 router = APIRouter(route_class=WebRoute)
 DAYS = 30

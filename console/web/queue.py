@@ -31,10 +31,10 @@ from console.web.sessions import (
 )
 from console.web.texts import TEXT
 from console.web.views import refusal, view
-from conversations.occupations import load_occupations
+from domain.occupations import load_occupations
 from storage.errors import StorageError
 from storage.models import REGISTRATION_STATUSES
-from storage.review import RegistrationFilter, Review
+from storage.repos.review import RegistrationFilter, Review
 
 router = APIRouter(route_class=WebRoute)
 PAGE_SIZE = 50

@@ -16,13 +16,13 @@ from console.web.queue import QueueFilters
 from console.web.sessions import AdminSessionDep, PostSessionDep, SessionDep
 from console.web.texts import ACTIONS, SUBJECTS, TEXT
 from console.web.views import when
-from storage import audit
-from storage.data_rights import DataRights
 from storage.errors import ConflictError, NotFoundError
-from storage.exports import export_rows
 from storage.models import AuditLog, utcnow
-from storage.review import Review
-from storage.stats import WIB
+from storage.repos import audit
+from storage.repos.data_rights import DataRights
+from storage.repos.exports import export_rows
+from storage.repos.review import Review
+from storage.repos.stats import WIB
 
 router = APIRouter(route_class=WebRoute)
 AUDIT_PAGE = 50

@@ -19,7 +19,7 @@ from itsdangerous import BadSignature, Signer
 from console.deps import Actor, ServicesDep
 from console.services import ConsoleServices
 from console.web.texts import TEXT
-from storage.console_sessions import MAX_AGE, ConsoleSessions
+from storage.repos.console_sessions import MAX_AGE, ConsoleSessions
 
 SESSION_COOKIE = "lindungi_session"
 LOGIN_COOKIE = "lindungi_login"

@@ -15,7 +15,7 @@ from console.services import ConsoleServices
 from console.web.texts import MONTHS, TEXT
 from storage.errors import ConflictError, NotFoundError, QuotaFullError
 from storage.models import Registration
-from storage.stats import WIB
+from storage.repos.stats import WIB
 
 
 def when(value: datetime | None) -> str:

@@ -1,6 +1,6 @@
 """Alembic environment for Lindungi: sync or async drivers, batch mode on SQLite.
 
-The URL comes from `config.attributes["url"]` (see `storage.migrate`) or `sqlalchemy.url`.
+The URL comes from `config.attributes["url"]` (see `storage.infra.migrate`) or `sqlalchemy.url`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.engine import Connection, make_url
 from sqlmodel.sql.sqltypes import AutoString
 
-from storage.migrate import run_with_connection
+from storage.infra.migrate import run_with_connection
 from storage.models import UTCDateTime, metadata
 
 config = context.config

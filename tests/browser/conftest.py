@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, Playwright, sync_playwright
 
 from bot.app import create_app
 from bot.settings import DEFAULT_PROGRAMS_DIR
-from storage.migrate import upgrade
+from storage.infra.migrate import upgrade
 from tests.browser.seed import seed
 from tests.integration.api_harness import KEY, LiveServer, api_settings
 

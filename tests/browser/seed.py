@@ -12,12 +12,12 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import col
 
-from conversations.regions import RegionDirectory
-from storage.crypto import Cipher
-from storage.db import Database
+from domain.regions import RegionDirectory
+from storage.infra.crypto import Cipher
+from storage.infra.db import Database
 from storage.models import Registration
-from storage.officials import Officials
-from storage.registrations import NewRegistration, Registrations
+from storage.repos.officials import Officials
+from storage.repos.registrations import NewRegistration, Registrations
 
 FIRST = [
     "Siti", "Ahmad", "Dewi", "Budi", "Nur", "Rina", "Agus", "Sri",

@@ -154,10 +154,10 @@ def test_keys_rotate_re_encrypts_stored_niks_so_they_read_with_the_new_key_alone
     import asyncio
 
     from bot.settings import _new_key
-    from storage.crypto import Cipher
-    from storage.db import Database
-    from storage.migrate import upgrade
-    from storage.registrations import Registrations
+    from storage.infra.crypto import Cipher
+    from storage.infra.db import Database
+    from storage.infra.migrate import upgrade
+    from storage.repos.registrations import Registrations
     from tests.integration.conftest import make_registration
 
     old, new = _new_key(), _new_key()

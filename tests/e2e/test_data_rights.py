@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage.data_rights import DataRights
+from storage.repos.data_rights import DataRights
 from tests.e2e.harness import BotHarness, sql
 from tests.e2e.test_registration import NIK, register_until_summary
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from storage.crypto import Cipher
-from storage.flow_submissions import ANSWERS_CONTEXT
+from storage.infra.crypto import Cipher
+from storage.repos.flow_submissions import ANSWERS_CONTEXT
 from tests.e2e.harness import BotHarness, make_settings, running_bot, sql
 from tests.fakebot import FakeTelegram
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from storage import state
+from storage.infra import state
 from tests.e2e.harness import BotHarness, sql
 
 QUESTION = "Saya sudah daftar 2 minggu lalu tapi belum ada kabar, bagaimana ya?"

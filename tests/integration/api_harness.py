@@ -25,7 +25,7 @@ from sqlmodel import col, select
 from bot.app import create_app
 from bot.settings import Settings
 from storage.models import AuditLog, Notification
-from storage.registrations import NewRegistration
+from storage.repos.registrations import NewRegistration
 from tests.fakebot import FakeTelegram
 
 KEY = base64.urlsafe_b64encode(b"lindungi-api-tests-key-32-bytes!").decode()

@@ -14,12 +14,12 @@ import redis
 
 from bot.broadcasting import BroadcastJobs, DeliveryConfig
 from bot.telegram import TelegramApi
-from storage.broadcasts import Broadcasts
-from storage.chats import WorkerChats
-from storage.db import Database
-from storage.migrate import upgrade
+from storage.infra.db import Database
+from storage.infra.migrate import upgrade
+from storage.infra.ratelimit import RateLimits, RedisSendLimiter
 from storage.models import WorkerChat
-from storage.ratelimit import RateLimits, RedisSendLimiter
+from storage.repos.broadcasts import Broadcasts
+from storage.repos.chats import WorkerChats
 from tests.services import REDIS_URL, fresh_postgres, fresh_redis_prefix
 
 TOKEN = "123456:TEST"

@@ -20,11 +20,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from storage.crypto import Cipher
-from storage.db import Database
-from storage.migrate import upgrade
+from storage.infra.crypto import Cipher
+from storage.infra.db import Database
+from storage.infra.migrate import upgrade
 from storage.models import metadata
-from storage.registrations import NewRegistration, Registrations
+from storage.repos.registrations import NewRegistration, Registrations
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 BACKENDS = [

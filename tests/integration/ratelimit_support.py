@@ -10,7 +10,7 @@ import asyncio
 import sys
 import time
 
-from storage.ratelimit import RateLimits, RedisSendLimiter
+from storage.infra.ratelimit import RateLimits, RedisSendLimiter
 
 LIMITS = RateLimits(per_window=20, margin=0.02, chat_burst=3)
 

@@ -26,8 +26,8 @@ import pytest
 import pytest_asyncio
 from redis.asyncio import Redis
 
-from storage.crypto import Cipher
-from storage.state import RedisStateStore, SqliteStateStore, StateStore
+from storage.infra.crypto import Cipher
+from storage.infra.state import RedisStateStore, SqliteStateStore, StateStore
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 KEY = base64.urlsafe_b64encode(b"lindungi-state-tests-key-32bytes").decode()

@@ -18,11 +18,11 @@ from schemathesis import GenerationMode, checks
 
 from bot.app import create_app
 from bot.settings import Settings
-from storage.crypto import Cipher
-from storage.db import Database
-from storage.migrate import upgrade
-from storage.officials import Officials
-from storage.registrations import NewRegistration, Registrations
+from storage.infra.crypto import Cipher
+from storage.infra.db import Database
+from storage.infra.migrate import upgrade
+from storage.repos.officials import Officials
+from storage.repos.registrations import NewRegistration, Registrations
 from tests.integration.api_harness import LiveServer, api_settings
 from tests.services import fresh_postgres
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage.stats import WIB
+from storage.repos.stats import WIB
 from tests.integration.api_harness import (
     OTHER_REGION,
     PROGRAM,

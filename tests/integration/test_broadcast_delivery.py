@@ -18,10 +18,10 @@ from sqlalchemy import text
 
 from bot.broadcasting import DeliveryConfig
 from bot.worker import PARALLEL
-from storage.broadcasts import Broadcasts
-from storage.db import Database
-from storage.deliveries import UNCERTAIN
+from storage.infra.db import Database
 from storage.models import utcnow
+from storage.repos.broadcasts import Broadcasts
+from storage.repos.deliveries import UNCERTAIN
 from tests.fakebot import FakeTelegram
 from tests.integration.broadcast_support import (
     LIMITS,

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from storage.broadcasts import Broadcasts
 from storage.models import utcnow
-from storage.official_telegram import CODE_TTL, OfficialTelegram
+from storage.repos.broadcasts import Broadcasts
+from storage.repos.official_telegram import CODE_TTL, OfficialTelegram
 from tests.fakebot import FakeTelegram
 from tests.integration.api_harness import (  # noqa: F401 - fixtures `api`, `api_tg`, `tg`
     Api,

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from storage.broadcasts import BroadcastError, Broadcasts, Button
-from storage.chats import Segment, SegmentError, WorkerChats
-from storage.db import Database
-from storage.registrations import NewRegistration, Registrations
+from storage.infra.db import Database
+from storage.repos.broadcasts import BroadcastError, Broadcasts, Button
+from storage.repos.chats import Segment, SegmentError, WorkerChats
+from storage.repos.registrations import NewRegistration, Registrations
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ import httpx
 from bot.app import create_app
 from bot.settings import Settings
 from console.api import broadcasts as broadcasts_api
-from storage.broadcasts import Broadcasts
-from storage.chats import WorkerChats
-from storage.officials import Officials
+from storage.repos.broadcasts import Broadcasts
+from storage.repos.chats import WorkerChats
+from storage.repos.officials import Officials
 from tests.fakebot import FakeTelegram
 
 TOKEN = "123456:TEST"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from storage.db import Database
+from storage.infra.db import Database
 from tests.fakebot import FakeTelegram
 from tests.integration.broadcast_support import (
     LIMITS,

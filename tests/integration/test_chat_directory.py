@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from storage.chats import DirectoryWriter, WorkerChats
-from storage.db import Database
+from storage.infra.db import Database
+from storage.repos.chats import DirectoryWriter, WorkerChats
 
 
 async def rows(db: Database) -> dict[int, dict[str, object]]:

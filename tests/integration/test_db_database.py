@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from storage import audit
-from storage.db import Database
+from storage.infra.db import Database
+from storage.repos import audit
 
 
 async def test_a_reachable_database_answers_a_ping(db: Database):

@@ -11,14 +11,14 @@ import pytest
 from alembic import command
 from sqlalchemy import inspect
 
-from storage import flow_submissions
-from storage.crypto import Cipher
-from storage.data_rights import DataRights
-from storage.db import Database
-from storage.flow_submissions import FlowSubmissions
-from storage.migrate import alembic_config, current, run_with_connection, upgrade
-from storage.registrations import NewRegistration, Registrations
-from storage.rotation import rotate
+from storage.infra.crypto import Cipher
+from storage.infra.db import Database
+from storage.infra.migrate import alembic_config, current, run_with_connection, upgrade
+from storage.repos import flow_submissions
+from storage.repos.data_rights import DataRights
+from storage.repos.flow_submissions import FlowSubmissions
+from storage.repos.registrations import NewRegistration, Registrations
+from storage.repos.rotation import rotate
 
 ANSWERS = {"full_name": "Budi", "nik": "3201000000001234", "occupation": "student"}
 

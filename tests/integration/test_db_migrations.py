@@ -9,7 +9,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from storage.migrate import current, head, run_with_connection, upgrade
+from storage.infra.migrate import current, head, run_with_connection, upgrade
 from storage.models import metadata
 
 

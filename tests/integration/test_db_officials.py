@@ -9,11 +9,11 @@ from argon2 import PasswordHasher
 from sqlalchemy import text
 from sqlmodel import select
 
-from storage import audit
-from storage.db import Database
 from storage.errors import ConflictError
+from storage.infra.db import Database
 from storage.models import ApiToken, Official
-from storage.officials import MAX_FAILED_LOGINS, Officials
+from storage.repos import audit
+from storage.repos.officials import MAX_FAILED_LOGINS, Officials
 
 # Cheap argon2 parameters keep these tests fast; production uses the library's defaults.
 FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)

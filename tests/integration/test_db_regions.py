@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from storage.db import Database
+from storage.infra.db import Database
 from storage.models import Region
-from storage.regions import count_regions, import_regions, load_regions, read_region_csv
+from storage.repos.regions import count_regions, import_regions, load_regions, read_region_csv
 
 WILAYAH = Path(__file__).parents[3] / "shared/data/wilayah/wilayah.csv"
 

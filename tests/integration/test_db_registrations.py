@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from storage.db import Database
 from storage.errors import DuplicateNikError
+from storage.infra.db import Database
 from storage.models import AuditLog, Consent
-from storage.registrations import REFERENCE_ALPHABET, Registrations
+from storage.repos.registrations import REFERENCE_ALPHABET, Registrations
 
 
 async def test_a_submission_is_stored_pending_with_a_readable_reference(

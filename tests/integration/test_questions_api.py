@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from storage.questions import Questions
+from storage.repos.questions import Questions
 from tests.integration.api_harness import (
     OTHER_REGION,
     Api,

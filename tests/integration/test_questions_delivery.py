@@ -7,11 +7,11 @@ import asyncio
 from sqlmodel import col, select
 
 from bot.telegram import TelegramApi
-from conversations.i18n import Catalog
+from domain.i18n import Catalog
 from handlers.question_replies import QuestionReplySender, shorten
-from storage.db import Database
+from storage.infra.db import Database
 from storage.models import Question
-from storage.questions import Questions
+from storage.repos.questions import Questions
 from tests.fakebot import FakeTelegram
 from tests.integration.api_harness import (
     BOT_TOKEN,

@@ -7,9 +7,9 @@ import asyncio
 import pytest
 from sqlalchemy import text
 
-from storage.crypto import Cipher
-from storage.db import Database
-from storage.questions import Questions, keyed_reference
+from storage.infra.crypto import Cipher
+from storage.infra.db import Database
+from storage.repos.questions import Questions, keyed_reference
 
 WORKER = 7_100_000_001
 QUESTION = "Kapan kartu BPJS saya jadi?"

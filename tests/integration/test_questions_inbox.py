@@ -9,13 +9,13 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import text
 
-from storage import audit
-from storage.crypto import Cipher
-from storage.db import Database
 from storage.errors import ConflictError, NotFoundError
-from storage.questions import Questions
-from storage.registrations import NewRegistration, Registrations
-from storage.scope import RegionScope
+from storage.infra.crypto import Cipher
+from storage.infra.db import Database
+from storage.repos import audit
+from storage.repos.questions import Questions
+from storage.repos.registrations import NewRegistration, Registrations
+from storage.repos.scope import RegionScope
 
 NIK_QUESTION = "NIK saya 3604015505900001, hp 081234567890, klo kecelakaan gimana klaimnya?"
 WORKER = 7_000_000_001

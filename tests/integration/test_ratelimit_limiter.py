@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.ratelimit import LocalSendLimiter, RateLimits, RedisSendLimiter, SendLimiter
+from storage.infra.ratelimit import LocalSendLimiter, RateLimits, RedisSendLimiter, SendLimiter
 from tests.integration.ratelimit_support import LIMITS, max_in_any_window
 from tests.services import REDIS_URL, fresh_redis_prefix
 

@@ -11,7 +11,7 @@ import pytest
 from telegram.error import RetryAfter
 
 from bot.telegram import TelegramApi
-from storage.ratelimit import RedisSendLimiter
+from storage.infra.ratelimit import RedisSendLimiter
 from tests.fakebot import FakeTelegram
 from tests.integration.ratelimit_support import LIMITS
 from tests.services import REDIS_URL, fresh_redis_prefix

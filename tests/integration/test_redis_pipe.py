@@ -10,7 +10,7 @@ import pytest
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError, ResponseError
 
-from storage.redis_pipe import PipelinedRedis, Script
+from storage.infra.redis_pipe import PipelinedRedis, Script
 from tests.services import REDIS_URL, fresh_redis_prefix
 
 pytestmark = [pytest.mark.redis]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from storage.data_rights import DataRights
 from storage.models import Registration
+from storage.repos.data_rights import DataRights
 from tests.integration.api_harness import (
     PROGRAM,
     Api,

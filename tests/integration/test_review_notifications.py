@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 
 from bot.telegram import TelegramApi
-from conversations.i18n import Catalog
+from domain.i18n import Catalog
 from handlers.notifications import NotificationSender
-from storage.db import Database
+from storage.infra.db import Database
 from storage.models import Notification
-from storage.notifications import Notifications
+from storage.repos.notifications import Notifications
 from tests.fakebot import FakeTelegram
 from tests.integration.api_harness import (
     BOT_TOKEN,

@@ -13,8 +13,8 @@ import orjson
 import pytest
 
 from storage.errors import LockTimeout
-from storage.locks import LocalLocks
-from storage.state import (
+from storage.infra.locks import LocalLocks
+from storage.infra.state import (
     RedisStateStore,
     SqliteStateStore,
     StateStore,
@@ -134,7 +134,7 @@ class TestStateStore:
         store = await backend.open()
         await store.save(42, conversation())
         other_key = await backend.open(key=OTHER_KEY)
-        with caplog.at_level(logging.WARNING, logger="storage.state"):
+        with caplog.at_level(logging.WARNING, logger="storage.infra.state"):
             assert await other_key.load(42) is None
         assert "42" in caplog.text
         assert NIK not in caplog.text
@@ -153,7 +153,7 @@ class TestStateStore:
         store = await backend.open()
         await store.save(42, conversation())
         await backend.put_raw(42, blob)
-        with caplog.at_level(logging.WARNING, logger="storage.state"):
+        with caplog.at_level(logging.WARNING, logger="storage.infra.state"):
             assert await store.load(42) is None
         assert "42" in caplog.text
 

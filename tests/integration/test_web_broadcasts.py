@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from storage.broadcasts import Broadcasts
-from storage.chats import WorkerChats
 from storage.models import Broadcast
+from storage.repos.broadcasts import Broadcasts
+from storage.repos.chats import WorkerChats
 from tests.integration.api_harness import OTHER_REGION, api_fixture  # noqa: F401 - `api`
 from tests.integration.web_harness import Browser, Web, web_fixture  # noqa: F401 - `web`
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from storage.questions import Questions
+from storage.repos.questions import Questions
 from tests.integration.api_harness import OTHER_REGION, api_fixture  # noqa: F401 - `api`
 from tests.integration.web_harness import Web, web_fixture  # noqa: F401 - the `web` fixture
 

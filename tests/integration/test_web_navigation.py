@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-from storage.questions import Questions
+from storage.repos.questions import Questions
 from tests.integration.api_harness import OTHER_REGION, api_fixture  # noqa: F401 - `api`
 from tests.integration.web_harness import Web, web_fixture  # noqa: F401 - the `web` fixture
 

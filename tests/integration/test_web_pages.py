@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from storage.data_rights import ERASED_NAME, DataRights
 from storage.models import DataRequest, Registration, utcnow
+from storage.repos.data_rights import ERASED_NAME, DataRights
 from tests.integration.api_harness import OTHER_REGION, api_fixture  # noqa: F401 - `api`
 from tests.integration.web_harness import Web, web_fixture  # noqa: F401 - the `web` fixture
 

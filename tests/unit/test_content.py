@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conversations import eligibility, faq
-from conversations.errors import FlowDefinitionError
-from conversations.faq import (
+from domain import eligibility, faq
+from domain.errors import FlowDefinitionError
+from domain.faq import (
     TOPIC_PARAMS,
     load_faq,
     load_topics,
@@ -23,15 +23,15 @@ from conversations.faq import (
     topic_message,
     topic_params,
 )
-from conversations.i18n import LANGUAGES, Catalog, format_money
-from conversations.programs import load_programs
-from conversations.rules import load_rules
+from domain.i18n import LANGUAGES, Catalog, format_money
+from domain.programs import load_programs
+from domain.rules import load_rules
 
 RULES = load_rules()
 PROGRAMS = load_programs()
 ADDRESS = {"sapaan": "Bapak", "sapa": "Pak"}
-LOCALES = resources.files("conversations") / "locales"
-CONTENT = resources.files("conversations") / "content"
+LOCALES = resources.files("domain") / "locales"
+CONTENT = resources.files("domain") / "content"
 
 
 def _flat(lang: str) -> dict[str, str]:

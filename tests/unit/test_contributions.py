@@ -12,15 +12,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from conversations.contributions import (
+from domain.contributions import (
     Contribution,
     DiscountReason,
     Funder,
     monthly_contribution,
     period_total,
 )
-from conversations.errors import FlowDefinitionError
-from conversations.rules import load_rules
+from domain.errors import FlowDefinitionError
+from domain.rules import load_rules
 
 RULES = load_rules()
 BEFORE_ANY_DISCOUNT = date(2025, 6, 1)
@@ -262,7 +262,7 @@ def test_rules_hold_the_domain_numbers() -> None:
 
 
 def test_rules_file_whose_minimum_contradicts_the_rates_is_refused(tmp_path: Path) -> None:
-    shipped = Path(__file__).parents[2] / "conversations" / "data" / "rules.yaml"
+    shipped = Path(__file__).parents[2] / "domain" / "data" / "rules.yaml"
     data = yaml.safe_load(shipped.read_text(encoding="utf-8"))
     data["contributions"]["minimum_jkk_jkm"]["value"] = 17_000
     broken = tmp_path / "rules.yaml"
@@ -274,7 +274,7 @@ def test_rules_file_whose_minimum_contradicts_the_rates_is_refused(tmp_path: Pat
 
 
 def test_income_brackets_decide_the_basis_once_filled_in(tmp_path: Path) -> None:
-    shipped = Path(__file__).parents[2] / "conversations" / "data" / "rules.yaml"
+    shipped = Path(__file__).parents[2] / "domain" / "data" / "rules.yaml"
     data = yaml.safe_load(shipped.read_text(encoding="utf-8"))
     data["contributions"]["income_brackets"]["rows"] = [
         {"min_income": 0, "max_income": 1_499_999, "basis": 1_000_000},

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conversations.eligibility import (
+from domain.eligibility import (
     MESSAGE_PARAMS,
     Applicant,
     Verdict,
@@ -18,13 +18,13 @@ from conversations.eligibility import (
     pending_questions,
     verdict_message,
 )
-from conversations.errors import InputError
-from conversations.i18n import Catalog
-from conversations.nik import parse_nik
-from conversations.occupations import load_occupations
-from conversations.programs import Eligibility, ProgramSet, load_programs
-from conversations.regions import RegionDirectory
-from conversations.rules import load_rules
+from domain.errors import InputError
+from domain.i18n import Catalog
+from domain.nik import parse_nik
+from domain.occupations import load_occupations
+from domain.programs import Eligibility, ProgramSet, load_programs
+from domain.regions import RegionDirectory
+from domain.rules import load_rules
 
 RULES = load_rules()
 PROGRAMS = load_programs()

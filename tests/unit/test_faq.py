@@ -8,7 +8,7 @@ import pytest
 import yaml
 from rapidfuzz import fuzz
 
-from conversations.faq import (
+from domain.faq import (
     FaqIndex,
     Vocabulary,
     load_faq,

@@ -13,11 +13,11 @@ import yaml
 
 from conversations.context import Context, NoPrograms
 from conversations.engine import Engine, load_pack
-from conversations.errors import FlowDefinitionError
-from conversations.i18n import Catalog
 from conversations.messages import Incoming
-from conversations.regions import RegionDirectory
 from conversations.session import Session
+from domain.errors import FlowDefinitionError
+from domain.i18n import Catalog
+from domain.regions import RegionDirectory
 
 BENCH_PACK = Path(__file__).resolve().parents[2] / "bench" / "peer_flow.yaml"
 

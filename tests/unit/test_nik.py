@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conversations.errors import ConversationError, InputError
-from conversations.nik import Nik, check_agreement, parse_nik
-from conversations.regions import RegionDirectory
+from domain.errors import ConversationError, InputError
+from domain.nik import Nik, check_agreement, parse_nik
+from domain.regions import RegionDirectory
 
 REGIONS = RegionDirectory.load_shipped()
 REGENCIES = sorted(region.code for region in REGIONS if region.level == 2)

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
-from conversations.errors import FlowDefinitionError
-from conversations.programs import ProgramSet, describe, load_program, load_programs
-from conversations.rules import load_rules
+from domain.errors import FlowDefinitionError
+from domain.programs import ProgramSet, describe, load_program, load_programs
+from domain.rules import load_rules
 
 RULES = load_rules()
 ON = date(2026, 6, 1)
@@ -218,7 +218,7 @@ def test_unknown_occupation_is_named_with_a_suggestion(folder: Path) -> None:
     write(folder, "broken.yaml", program_data(occupations={"ojol": 5}))
     assert problems(folder) == [
         "programs/broken.yaml: occupations.ojol: unknown occupation 'ojol' "
-        '(did you mean "ojek"?); ids are in conversations/data/occupations.yaml'
+        '(did you mean "ojek"?); ids are in domain/data/occupations.yaml'
     ]
 
 

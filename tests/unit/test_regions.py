@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conversations.regions import Region, RegionDirectory, nik_prefix_to_codes
+from domain.regions import Region, RegionDirectory, nik_prefix_to_codes
 
 REGIONS = RegionDirectory.load_shipped()
 PROGRAM_REGENCIES = {
@@ -19,7 +19,7 @@ PROGRAM_REGENCIES = {
     "36.71": "Kota Tangerang",
     "33.75": "Kota Pekalongan",
 }
-DATA = resources.files("conversations") / "data"
+DATA = resources.files("domain") / "data"
 ROOT = Path(__file__).resolve().parents[2]
 FULL_LIST = ROOT.parent / "shared" / "data" / "wilayah" / "wilayah.csv"
 
