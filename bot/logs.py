@@ -1,4 +1,14 @@
-"""Logging set-up: plain or JSON lines, with secrets and personal data redacted."""
+"""Logging set-up: plain or JSON lines, with secrets and personal data redacted.
+
+Personal data never reaches a log line, tracebacks included:
+
+- tracebacks are rendered plainly, **without local variables** (structlog's default console
+  renderer prints every frame's locals when `rich` is installed: NIKs, names, phones);
+- the *whole* rendered line (message, exception text, traceback, every structured field) is
+  redacted, not only the message;
+- SQLAlchemy is told to hide statement parameters (`storage.infra.db`), so a failed write's
+  exception text holds the statement, not the row.
+"""
 
 from __future__ import annotations
 
@@ -9,45 +19,51 @@ import structlog
 
 # A NIK (16 digits), an Indonesian phone number, a bot token: never in a log line.
 _REDACTIONS = [
-    (re.compile(r"\b\d{6}\d{10}\b"), "[NIK]"),
-    (re.compile(r"(?:\+62|\b62|\b0)8\d{7,11}\b"), "[PHONE]"),
+    (re.compile(r"(?<!\d)\d{16}(?!\d)"), "[NIK]"),
+    (re.compile(r"(?:\+62|(?<!\d)62|(?<!\d)0)[\s-]?8\d{2}[\s-]?\d{3,4}[\s-]?\d{3,5}(?!\d)"), "[PHONE]"),
     (re.compile(r"(?<![\dA-Za-z])\d{6,12}:[A-Za-z0-9_-]{20,}"), "[TOKEN]"),
     (re.compile(r"/bot\d+:[^/\s]+"), "/bot[TOKEN]"),
 ]
 
 
 def redact(text: str) -> str:
+    """`text` with NIKs, phone numbers and bot tokens replaced by placeholders."""
     for pattern, replacement in _REDACTIONS:
         text = pattern.sub(replacement, text)
     return text
 
 
-class RedactingFilter(logging.Filter):
-    """Rewrites every record's message with personal data and tokens removed."""
+class RedactingFormatter(structlog.stdlib.ProcessorFormatter):
+    """structlog's formatter, with the finished line (traceback and fields too) redacted."""
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        clean = redact(message)
-        if clean != message:
-            record.msg, record.args = clean, None
-        return True
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
 
 
 def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
-    renderer: structlog.types.Processor = (
-        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
-    )
-    formatter = structlog.stdlib.ProcessorFormatter(
-        processor=renderer,
-        foreign_pre_chain=[
-            structlog.stdlib.add_log_level,
-            structlog.stdlib.add_logger_name,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-        ],
-    )
+    pre_chain: list[structlog.types.Processor] = [
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    processors: list[structlog.types.Processor]
+    if json:
+        # The traceback as plain text (no frames' locals), in the `exception` field.
+        processors = [
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            structlog.processors.JSONRenderer(),
+        ]
+    else:
+        processors = [
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.dev.ConsoleRenderer(
+                colors=False, exception_formatter=structlog.dev.plain_traceback
+            ),
+        ]
+    formatter = RedactingFormatter(processors=processors, foreign_pre_chain=pre_chain)
     handler = logging.StreamHandler()
     handler.setFormatter(formatter)
-    handler.addFilter(RedactingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -61,7 +61,9 @@ class Database:
             options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
         else:
             options |= {"pool_size": pool_size, "max_overflow": pool_size, "pool_pre_ping": True}
-        engine = create_async_engine(parsed, **options)
+        # A failed statement's exception text must not carry row values (names, NIK hashes,
+        # phones) into logs and tracebacks: SQLAlchemy then shows the statement only.
+        engine = create_async_engine(parsed, hide_parameters=True, **options)
         if is_sqlite(parsed):
             event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
         return cls(engine)

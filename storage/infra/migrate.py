@@ -81,7 +81,7 @@ def run_with_connection(url: str, work: Callable[[Connection], T]) -> T:
             engine.dispose()
 
     async def run() -> T:
-        async_engine = create_async_engine(parsed, poolclass=pool.NullPool)
+        async_engine = create_async_engine(parsed, poolclass=pool.NullPool, hide_parameters=True)
         try:
             async with async_engine.begin() as connection:
                 return await connection.run_sync(work)
