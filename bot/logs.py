@@ -20,7 +20,10 @@ import structlog
 # A NIK (16 digits), an Indonesian phone number, a bot token: never in a log line.
 _REDACTIONS = [
     (re.compile(r"(?<!\d)\d{16}(?!\d)"), "[NIK]"),
-    (re.compile(r"(?:\+62|(?<!\d)62|(?<!\d)0)[\s-]?8\d{2}[\s-]?\d{3,4}[\s-]?\d{3,5}(?!\d)"), "[PHONE]"),
+    (
+        re.compile(r"(?:\+62|(?<!\d)62|(?<!\d)0)[\s-]?8\d{2}[\s-]?\d{3,4}[\s-]?\d{3,5}(?!\d)"),
+        "[PHONE]",
+    ),
     (re.compile(r"(?<![\dA-Za-z])\d{6,12}:[A-Za-z0-9_-]{20,}"), "[TOKEN]"),
     (re.compile(r"/bot\d+:[^/\s]+"), "/bot[TOKEN]"),
 ]
