@@ -5,6 +5,7 @@ Every setting has an embedded default so that ``lindungi serve`` runs on a bare 
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
 
@@ -12,9 +13,12 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 import programs as _programs_pkg
+from storage.infra.files import private_dir, write_private
 
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
 DEFAULT_PROGRAMS_DIR = Path(_programs_pkg.__file__).resolve().parent
+# What Telegram accepts as a webhook's `secret_token` (setWebhook): 1-256 of these characters.
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class Settings(BaseSettings):
@@ -85,12 +89,22 @@ class Settings(BaseSettings):
         return self.data_dir / "state.sqlite3"
 
     def ensure_data_dir(self) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        """The data folder, readable by the server's account only (it holds personal data)."""
+        private_dir(self.data_dir)
 
     def resolved_webhook_secret(self) -> str:
-        """The configured secret, or one generated once and kept in the data folder."""
+        """The configured secret, or one generated once and kept in the data folder.
+
+        A set but empty (or malformed) secret is refused: it would switch the check off.
+        """
         if self.webhook_secret is not None:
-            return self.webhook_secret.get_secret_value()
+            secret = self.webhook_secret.get_secret_value()
+            if not WEBHOOK_SECRET.fullmatch(secret):
+                raise ValueError(
+                    "LINDUNGI_WEBHOOK_SECRET must be 1 to 256 letters, digits, '_' or '-' "
+                    "(it is empty or has other characters); unset it to have one generated"
+                )
+            return secret
         return _read_or_create(self.data_dir / "webhook_secret", lambda: secrets.token_urlsafe(32))
 
     def cipher_keys(self) -> tuple[str, list[str]]:
@@ -112,13 +126,10 @@ def _new_key() -> str:
 
 
 def _read_or_create(path: Path, make: object) -> str:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     try:
         return path.read_text().strip()
     except FileNotFoundError:
-        value = make()  # type: ignore[operator]
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(str(value))
-        tmp.chmod(0o600)
-        tmp.replace(path)
-        return str(value)
+        value = str(make())  # type: ignore[operator]
+        write_private(path, value)
+        return value

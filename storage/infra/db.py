@@ -15,6 +15,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.infra.files import private_file
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
@@ -55,7 +57,8 @@ class Database:
         if is_sqlite(parsed):
             path = sqlite_file(parsed)
             if path is not None:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                # Names and phones are stored in clear: the file is private from the start.
+                private_file(path)
                 # Writers queue on SQLite's lock; a few connections let readers run meanwhile.
                 options |= {"pool_size": pool_size, "max_overflow": 0}
             options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage.infra.db import is_sqlite, sqlite_file
+from storage.infra.files import private_file
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 T = TypeVar("T")
@@ -39,7 +40,7 @@ def upgrade(url: str, revision: str = "heads") -> None:
     parsed = make_url(url)
     path = sqlite_file(parsed) if is_sqlite(parsed) else None
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)
     command.upgrade(alembic_config(url), revision)
 
 
