@@ -7,6 +7,10 @@ from typing import Any
 
 from conversations.messages import Incoming
 
+# Telegram's longest message text. Anything longer did not come from a real chat; it is cut
+# (one character over, so that "too long" is still recognised) before any processing.
+TELEGRAM_MAX_TEXT = 4096
+
 
 class MalformedUpdate(ValueError):
     """The body is not a Telegram Update (no integer `update_id`)."""
@@ -40,6 +44,7 @@ def _message_incoming(message: dict[str, Any]) -> Incoming:
     lang = sender.get("language_code")
     text = message.get("text")
     if isinstance(text, str):
+        text = text[: TELEGRAM_MAX_TEXT + 1]
         command = _command(text.strip())
         if command:
             return Incoming("command", text=command[0], data=command[1], first_name=first_name)

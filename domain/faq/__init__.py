@@ -21,6 +21,7 @@ from domain.faq.content import (
 from domain.faq.index import (
     CONFIDENT_MARGIN,
     CONFIDENT_SCORE,
+    MAX_QUESTION,
     UNSURE_SCORE,
     FaqAnswer,
     FaqIndex,
@@ -31,6 +32,7 @@ from domain.faq.topics import topic_message, topic_params
 __all__ = [
     "CONFIDENT_MARGIN",
     "CONFIDENT_SCORE",
+    "MAX_QUESTION",
     "MESSAGE_PARAMS",
     "TOPIC_PARAMS",
     "UNSURE_SCORE",

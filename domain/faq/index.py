@@ -27,6 +27,9 @@ CONFIDENT_SCORE = 55.0
 CONFIDENT_MARGIN = 10.0
 UNSURE_SCORE = 38.0
 """Below this nothing fits: offer to ask an official."""
+MAX_QUESTION = 1000
+"""Characters of a question that are matched (as many as are kept and sent to an official):
+the cost of matching grows with the text, and a question is said in its first lines."""
 _CANDIDATE_SPREAD = 15.0
 """An "unsure" answer offers the topics within this many points of the best (2 to 3)."""
 
@@ -264,7 +267,7 @@ class FaqIndex:
 
         Phrasings of both languages are compared (workers mix them); `lang` breaks ties.
         """
-        words = self._thesaurus.content(text)
+        words = self._thesaurus.content(text[:MAX_QUESTION])
         if not words:
             return []
         query = []

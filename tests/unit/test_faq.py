@@ -9,6 +9,7 @@ import yaml
 from rapidfuzz import fuzz
 
 from domain.faq import (
+    MAX_QUESTION,
     FaqIndex,
     Vocabulary,
     load_faq,
@@ -132,3 +133,10 @@ def test_held_out_questions_are_not_copied_into_the_faq() -> None:
         asked = normalise(question)
         closest = max(fuzz.ratio(asked, phrasing) for phrasing in phrasings)
         assert closest < 90, question
+
+
+def test_a_huge_message_is_answered_from_its_first_lines_only() -> None:
+    """A 900 KB message (no real chat sends one) costs no more than its first lines."""
+    question = "gmn cara klaim santunan kecelakaan kerja "
+    flood = question + "iuran berapa nelayan petani ojek " * 30_000
+    assert INDEX.answer(flood, "id") == INDEX.answer(flood[:MAX_QUESTION], "id")
