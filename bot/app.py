@@ -137,8 +137,9 @@ class TelegramWebhook:
 
     Telegram posts every update here, so it skips FastAPI's routing, request objects and
     dependency solving. The answer comes after the update was handled (its replies sent or
-    kept in the chat's outbox): 200 for every well-formed update, 403 for a wrong secret,
-    400 for a body that is not an update, 503 when Telegram is off.
+    kept in the chat's outbox): 200 for every well-formed update whose effect is stored, 403
+    for a wrong secret, 400 for a body that is not an update, 413 for a body over 1 MB, 503
+    when Telegram is off or the update could not be stored (Telegram then delivers it again).
     """
 
     def __init__(self, app: ASGIApp, path: str = WEBHOOK_PATH) -> None:
@@ -178,9 +179,13 @@ class TelegramWebhook:
         except MalformedUpdate as exc:
             return 400, _error(str(exc))
         except Exception:
-            # Telegram would redeliver on an error status and repeat the failure forever.
-            log.exception("update %s could not be handled", _update_id(update))
-            outcome = "error"
+            # The conversation's own failures are answered inside `process` (the worker is
+            # asked to send again). What reaches here is the state store or the database
+            # failing before the update's effect was stored: it must not be acknowledged, so
+            # that Telegram delivers it again (de-duplication makes that safe).
+            log.exception("update %s could not be stored", _update_id(update))
+            services.metrics.updates.labels("error").inc()
+            return 503, _error("temporarily unavailable: the update was not stored")
         services.metrics.updates.labels(outcome).inc()
         services.metrics.latency.observe(time.perf_counter() - started)
         return 200, b'{"ok":true}'
