@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from bot.broadcasting import EmbeddedRunner
+from bot.guards import ApiHeaders, BodyLimit
 from bot.services import Services, build_services
 from bot.settings import Settings
 from console.api import api_router
@@ -126,6 +127,9 @@ def create_app(settings: Settings | None = None, *, api: BotApi | None = None) -
 
     # The webhook is answered before FastAPI's routing, dependency and exception layers.
     app.add_middleware(TelegramWebhook, path=WEBHOOK_PATH)
+    app.add_middleware(ApiHeaders)
+    # Outermost: a body over its route's limit is refused before anyone reads it.
+    app.add_middleware(BodyLimit)
     app.include_router(api_router)
     app.include_router(web_router(secure_cookies=(settings.public_url or "").startswith("https:")))
     app.mount("/admin/static", web_static(), name="console-static")
