@@ -47,9 +47,9 @@ class Cipher:
         self._aead = AESGCM(_derive(master, b"lindungi/aead/v1"))
         self._mac_key = _derive(master, b"lindungi/nik-hash/v1")
         # Keys being rotated out: still read, never written (see storage.repos.rotation).
-        self._previous = [
-            AESGCM(_derive(decode_master_key(key), b"lindungi/aead/v1")) for key in previous
-        ]
+        old = [decode_master_key(key) for key in previous]
+        self._previous = [AESGCM(_derive(key, b"lindungi/aead/v1")) for key in old]
+        self._previous_macs = [_derive(key, b"lindungi/nik-hash/v1") for key in old]
 
     def encrypt_bytes(self, plain: bytes, context: bytes = b"") -> bytes:
         nonce = os.urandom(_NONCE)
@@ -77,3 +77,23 @@ class Cipher:
     def keyed_hash(self, value: str) -> str:
         """Deterministic HMAC-SHA256 (hex) used to look a NIK up without decrypting."""
         return hmac.new(self._mac_key, value.encode(), hashlib.sha256).hexdigest()
+
+    def keyed_hashes(self, value: str) -> list[str]:
+        """The keyed hash under the current key, then under each previous one.
+
+        While a key change is under way, rows not yet rotated carry a previous key's hash:
+        a look-up must try them all, or a NIK already registered would seem new.
+        """
+        return [
+            hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+            for key in (self._mac_key, *self._previous_macs)
+        ]
+
+    def is_current(self, token: str, context: str = "") -> bool:
+        """Whether `token` (from `encrypt_text`) was written with the current key."""
+        blob = base64.urlsafe_b64decode(token.encode())
+        try:
+            self._aead.decrypt(blob[1 : 1 + _NONCE], blob[1 + _NONCE :], context.encode())
+        except InvalidTag:
+            return False
+        return True

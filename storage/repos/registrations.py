@@ -131,8 +131,9 @@ class Registrations:
         """
         _check(new)
         nik_hash = self._cipher.keyed_hash(new.nik)
+        known = self._cipher.keyed_hashes(new.nik)
         for attempt in range(_ATTEMPTS):
-            existing = await self._previous(new.submission_key, nik_hash)
+            existing = await self._previous(new.submission_key, known)
             if existing is not None:
                 return existing, False
             try:
@@ -144,14 +145,16 @@ class Registrations:
                     raise
         raise StorageError("the registration could not be stored")  # pragma: no cover
 
-    async def _previous(self, submission_key: str, nik_hash: str) -> RegistrationSummary | None:
+    async def _previous(
+        self, submission_key: str, nik_hashes: list[str]
+    ) -> RegistrationSummary | None:
         # One statement, so a concurrent commit cannot fall between the two look-ups.
         async with self._db.session() as session:
             result = await session.exec(
                 select(Registration).where(
                     or_(
                         col(Registration.submission_key) == submission_key,
-                        col(Registration.nik_hash) == nik_hash,
+                        col(Registration.nik_hash).in_(nik_hashes),
                     )
                 )
             )
@@ -219,7 +222,8 @@ class Registrations:
 
     async def find_by_nik(self, nik: str) -> RegistrationSummary | None:
         async with self._db.session() as session:
-            row = await _one(session, col(Registration.nik_hash) == self._cipher.keyed_hash(nik))
+            hashes = self._cipher.keyed_hashes(nik)
+            row = await _one(session, col(Registration.nik_hash).in_(hashes))
         return None if row is None else RegistrationSummary.of(row)
 
     async def latest_for_telegram_user(self, telegram_user_id: int) -> RegistrationSummary | None:

@@ -102,7 +102,8 @@ class Review:
         digits = _NOT_DIGIT.sub("", q)
         if digits.isdigit():
             if len(digits) == 16:
-                options.append(col(Registration.nik_hash) == self._cipher.keyed_hash(digits))
+                hashes = self._cipher.keyed_hashes(digits)
+                options.append(col(Registration.nik_hash).in_(hashes))
             if len(digits) >= 4:
                 # Phones are stored as +62…; a worker reads theirs out as 08….
                 national = "62" + digits[1:] if digits.startswith("0") else digits
