@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from storage.infra import state
+from storage.infra.state import codec
 from tests.e2e.harness import BotHarness, sql
 
 QUESTION = "Saya sudah daftar 2 minggu lalu tapi belum ada kabar, bagaimana ya?"
@@ -28,7 +28,7 @@ async def test_a_question_redelivered_after_a_crash_is_stored_once_with_one_refe
 
     # Every write of a chat's state goes through its encryption: the process dies right there.
     with monkeypatch.context() as crash:
-        crash.setattr(state, "_encode", killed)
+        crash.setattr(codec, "encode", killed)
         await bot.post(update)
     assert (await sql(bot, "SELECT count(*) AS n FROM questions"))[0]["n"] == 1
     sent_before = len(w.texts)

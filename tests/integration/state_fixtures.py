@@ -60,6 +60,11 @@ class Backend:
         self._stores.append(store)
         return store
 
+    async def another_worker(self, store: StateStore, **options: Any) -> StateStore:
+        """A store for a second worker on ``store``'s chats: another process's with Redis; the
+        same one when embedded (one process only)."""
+        raise NotImplementedError
+
     def child_args(self) -> list[str]:
         """How a child process (this module as a script) opens the same data."""
         raise NotImplementedError
@@ -86,6 +91,9 @@ class SqliteBackend(Backend):
 
     def _make(self, cipher_: Cipher, **options: Any) -> StateStore:
         return SqliteStateStore(self.path, cipher_)
+
+    async def another_worker(self, store: StateStore, **options: Any) -> StateStore:
+        return store
 
     def child_args(self) -> list[str]:
         return ["sqlite", str(self.path)]
@@ -122,6 +130,9 @@ class RedisBackend(Backend):
         store = RedisStateStore.from_client(self.client, cipher(), self.prefix, **options)
         self._stores.append(store)
         return store
+
+    async def another_worker(self, store: StateStore, **options: Any) -> StateStore:
+        return await self.open(**options)
 
     def child_args(self) -> list[str]:
         return ["redis", self.url, self.prefix]
@@ -230,24 +241,24 @@ async def _child(argv: list[str]) -> None:
     if command == "save-and-die":
         await store.save(int(args[0]), orjson.loads(args[1]))
         _die()
-    elif command == "lock-and-die":
-        await store.lock(int(args[0]), timeout=10).__aenter__()
-        print("locked")
+    elif command == "hold-and-die":
+        await store.hold(int(args[0]), timeout=10, order=1).__aenter__()
+        print("held")
         _die()
     elif command == "count":
         chat_id, rounds = int(args[0]), int(args[1])
         overlaps = 0
         for _ in range(rounds):
-            async with store.lock(chat_id, timeout=30):
-                doc = await store.load(chat_id) or {"n": 0}
+            async with store.hold(chat_id, timeout=30) as held:
+                doc = held.doc or {"n": 0}
                 if doc.get("busy"):
                     overlaps += 1
                 doc["busy"] = True
-                await store.save(chat_id, doc)
+                await held.save(doc)
                 await asyncio.sleep(0.002)
                 doc["busy"] = False
                 doc["n"] += 1
-                await store.save(chat_id, doc)
+                held.save_last(doc)
         print(f"overlaps={overlaps}")
     else:
         raise SystemExit(f"unknown command {command}")

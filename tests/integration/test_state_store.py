@@ -7,6 +7,7 @@ import logging
 import os
 import signal
 import time
+from contextlib import AsyncExitStack
 from pathlib import Path
 
 import orjson
@@ -15,6 +16,8 @@ import pytest
 from storage.errors import LockTimeout
 from storage.infra.locks import LocalLocks
 from storage.infra.state import (
+    HeldChat,
+    LostLock,
     RedisStateStore,
     SqliteStateStore,
     StateStore,
@@ -197,32 +200,87 @@ class TestStateStore:
 
         async def handle_update() -> None:
             nonlocal inside, most_inside
-            async with store.lock(7):
+            async with store.hold(7) as held:
                 inside += 1
                 most_inside = max(most_inside, inside)
-                doc = await store.load(7) or {"n": 0}
+                doc = held.doc or {"n": 0}
                 await asyncio.sleep(0.001)
                 doc["n"] += 1
-                await store.save(7, doc)
+                held.save_last(doc)
                 inside -= 1
 
         await asyncio.gather(*(handle_update() for _ in range(40)))
         assert most_inside == 1
-        assert await store.load(7) == {"n": 40}
+        assert await store.load(7) == {"n": 40}  # each one saw the one before it
+
+    async def test_a_save_inside_a_hold_is_durable_at_once(self, backend: Backend) -> None:
+        store = await backend.open()
+        async with store.hold(42, order=1) as held:
+            assert held.doc is None
+            await held.save(conversation(outbox=[reply("a")]))
+            elsewhere = await backend.open()  # another process, or after a restart
+            assert await elsewhere.load(42) == conversation(outbox=[reply("a")])
+            assert await elsewhere.chats_with_outbox() == [42]
+        assert await elsewhere.load(42) == conversation(outbox=[reply("a")])
+
+    async def test_the_last_save_is_written_as_the_hold_ends(self, backend: Backend) -> None:
+        store = await backend.open()
+        await store.save(42, conversation(outbox=[reply("a")]))
+        async with store.hold(42, order=1) as held:
+            assert held.doc == conversation(outbox=[reply("a")])
+            held.save_last(conversation(step="phone"))
+        elsewhere = await backend.open()
+        assert await elsewhere.load(42) == conversation(step="phone")
+        assert await elsewhere.chats_with_outbox() == []  # its replies were sent
+        async with store.hold(42, timeout=0.5, order=2) as held:  # and the chat is free
+            assert held.doc == conversation(step="phone")
+
+    async def test_waiting_updates_of_one_process_enter_in_the_order_they_came(
+        self, store: StateStore
+    ) -> None:
+        entered: list[int] = []
+
+        async def handle(update_id: int) -> None:
+            async with store.hold(1, order=update_id) as held:
+                entered.append(update_id)
+                held.save_last({"last": update_id})
+
+        waiters = []
+        async with store.hold(1, order=10):
+            for update_id in range(11, 16):
+                waiters.append(asyncio.create_task(handle(update_id)))
+                await asyncio.sleep(0.01)
+        await asyncio.gather(*waiters)
+        assert entered == [11, 12, 13, 14, 15]
+        assert await store.load(1) == {"last": 15}
+
+    async def test_a_slow_update_keeps_its_chat_and_its_writes(self, backend: Backend) -> None:
+        slow = await backend.open(lock_lease_seconds=0.3)
+        other = await backend.another_worker(slow, lock_lease_seconds=0.3)
+        async with slow.hold(1, order=1) as held:
+            await asyncio.sleep(0.5)  # longer than a Redis lease: renewed meanwhile
+            with pytest.raises(LockTimeout):
+                async with other.hold(1, timeout=0.2, order=2):
+                    pytest.fail("entered a chat that is held")
+            await held.save({"by": "slow"})
+            held.save_last({"by": "slow", "done": True})
+        assert await other.load(1) == {"by": "slow", "done": True}
+        async with other.hold(1, timeout=0.5, order=3):  # and the chat is free
+            pass
 
     async def test_different_chats_do_not_wait_for_each_other(self, store: StateStore) -> None:
         held = asyncio.Event()
         done = asyncio.Event()
 
         async def slow_update() -> None:
-            async with store.lock(1):
+            async with store.hold(1):
                 held.set()
                 await done.wait()
 
         slow = asyncio.create_task(slow_update())
         await held.wait()
         started = time.monotonic()
-        async with store.lock(2, timeout=1.0):
+        async with store.hold(2, timeout=1.0):
             pass
         assert time.monotonic() - started < 0.5
         done.set()
@@ -235,7 +293,7 @@ class TestStateStore:
         done = asyncio.Event()
 
         async def slow_update() -> None:
-            async with store.lock(1):
+            async with store.hold(1):
                 held.set()
                 await done.wait()
 
@@ -243,36 +301,36 @@ class TestStateStore:
         await held.wait()
         started = time.monotonic()
         with pytest.raises(LockTimeout):
-            async with store.lock(1, timeout=0.2):
-                pytest.fail("entered a lock that is held")
+            async with store.hold(1, timeout=0.2):
+                pytest.fail("entered a chat that is held")
         assert 0.15 < time.monotonic() - started < 1.0
         done.set()
         await slow
-        async with store.lock(1, timeout=1.0):  # and it is free afterwards
+        async with store.hold(1, timeout=1.0):  # and it is free afterwards
             pass
 
     async def test_a_failing_update_does_not_block_the_chat(self, store: StateStore) -> None:
         with pytest.raises(RuntimeError, match="boom"):
-            async with store.lock(1):
+            async with store.hold(1):
                 raise RuntimeError("boom")
-        async with store.lock(1, timeout=0.5):
+        async with store.hold(1, timeout=0.5):
             pass
 
     async def test_lock_of_a_crashed_holder_expires(self, backend: Backend) -> None:
         store = await backend.open()
         if isinstance(backend, RedisBackend):
-            # Another process takes the lock (lease 0.5 s) and is killed while holding it.
-            child = await run_child(backend, "lock-and-die", "1")
+            # Another process takes the chat (lease 0.5 s) and is killed while holding it.
+            child = await run_child(backend, "hold-and-die", "1")
             out, err = await asyncio.wait_for(child.communicate(), 60)
-            assert out.strip() == b"locked", err.decode()
+            assert out.strip() == b"held", err.decode()
             assert child.returncode == -signal.SIGKILL
-            assert await backend.client.exists(f"{backend.prefix}lock:1")
+            assert 0 < await backend.client.pttl(f"{backend.prefix}lock:1") <= 500
         else:
             # Embedded: the holder is a task of this process that gets cancelled.
             held = asyncio.Event()
 
             async def crashing_update() -> None:
-                async with store.lock(1):
+                async with store.hold(1):
                     held.set()
                     await asyncio.sleep(3600)
 
@@ -282,42 +340,106 @@ class TestStateStore:
             with pytest.raises(asyncio.CancelledError):
                 await task
         started = time.monotonic()
-        async with store.lock(1, timeout=5.0):
+        async with store.hold(1, timeout=5.0, order=2):
             pass
         assert time.monotonic() - started < 2.0
 
-    async def test_waiting_for_a_lock_can_be_cancelled(self, store: StateStore) -> None:
+    async def test_waiting_for_a_chat_can_be_cancelled(self, store: StateStore) -> None:
         held = asyncio.Event()
         done = asyncio.Event()
 
         async def slow_update() -> None:
-            async with store.lock(1):
+            async with store.hold(1, order=1):
                 held.set()
                 await done.wait()
 
         slow = asyncio.create_task(slow_update())
         await held.wait()
-        waiter = asyncio.create_task(store.lock(1).__aenter__())
+        waiter = asyncio.create_task(store.hold(1, order=2).__aenter__())
         await asyncio.sleep(0.05)
         waiter.cancel()
         with pytest.raises(asyncio.CancelledError):
             await waiter
         done.set()
         await slow
-        async with store.lock(1, timeout=0.5):
+        async with store.hold(1, timeout=0.5, order=3):
+            pass
+
+    async def test_a_plain_lock_excludes_holders_too(self, store: StateStore) -> None:
+        async with store.lock(1):
+            with pytest.raises(LockTimeout):
+                async with store.hold(1, timeout=0.1):
+                    pytest.fail("entered a chat that is locked")
+        async with store.hold(1, timeout=0.5), store.lock(2, timeout=0.5):
             pass
 
     async def test_lock_memory_does_not_grow_with_the_number_of_chats(
         self, store: StateStore
     ) -> None:
         async def update(chat_id: int) -> None:
-            async with store.lock(chat_id):
+            async with store.hold(chat_id):
                 await asyncio.sleep(0)
 
         await asyncio.gather(*(update(chat_id % 50) for chat_id in range(300)))
         for chat_id in range(300, 400):
             await update(chat_id)
         assert len(store._locks) == 0  # type: ignore[attr-defined]
+
+
+class TestLostLock:
+    """A holder that stalled past its lease (Redis) may have been overtaken: its writes are
+    refused with ``LostLock`` and the chat keeps what the next holder wrote. An embedded lock
+    has no lease (``test_a_slow_update_keeps_its_chat_and_its_writes``)."""
+
+    async def overtaken(
+        self, backend: RedisBackend, stack: AsyncExitStack
+    ) -> tuple[StateStore, HeldChat]:
+        """A hold of chat 1 (ended by closing ``stack``) whose process stalled past the lease
+        while another process took the chat and wrote to it."""
+        stalled, other = [await backend.open(lock_lease_seconds=0.3) for _ in range(2)]
+        await stalled.save(1, {"by": "first"})
+        held = await stack.enter_async_context(stalled.hold(1, order=1))
+        time.sleep(0.5)  # noqa: ASYNC251 - a stalled process: nothing renews the lease
+        async with other.hold(1, timeout=2.0, order=2) as theirs:
+            assert theirs.doc == {"by": "first"}
+            theirs.save_last({"by": "other"})
+        return other, held
+
+    async def test_a_save_after_losing_the_lock_is_refused(
+        self, redis_backend: RedisBackend
+    ) -> None:
+        async with AsyncExitStack() as stack:
+            other, held = await self.overtaken(redis_backend, stack)
+            with pytest.raises(LostLock):
+                await held.save({"by": "stalled", "outbox": [reply("late")]})
+        assert await other.load(1) == {"by": "other"}
+        assert await other.chats_with_outbox() == []
+
+    async def test_a_last_save_after_losing_the_lock_is_refused_as_the_hold_ends(
+        self, redis_backend: RedisBackend
+    ) -> None:
+        stack = AsyncExitStack()
+        other, held = await self.overtaken(redis_backend, stack)
+        held.save_last({"by": "stalled", "outbox": [reply("late")]})
+        with pytest.raises(LostLock):
+            await stack.aclose()
+        assert await other.load(1) == {"by": "other"}
+        assert await other.chats_with_outbox() == []
+        async with other.hold(1, timeout=0.5, order=3) as again:  # and the chat is free
+            assert again.doc == {"by": "other"}
+
+    async def test_a_hold_that_lost_its_lock_does_not_free_the_chat_of_the_next_holder(
+        self, redis_backend: RedisBackend
+    ) -> None:
+        stalled, other, third = [await redis_backend.open(lock_lease_seconds=0.3) for _ in range(3)]
+        stack = AsyncExitStack()
+        await stack.enter_async_context(stalled.hold(1, order=1))
+        time.sleep(0.5)  # noqa: ASYNC251 - a stalled process: nothing renews the lease
+        async with other.hold(1, timeout=2.0, order=2):
+            await stack.aclose()  # the stalled hold ends while the chat is the other's
+            with pytest.raises(LockTimeout):
+                async with third.hold(1, timeout=0.2, order=3):
+                    pytest.fail("entered a chat that is held")
 
 
 class TestRedisOnly:
@@ -343,13 +465,13 @@ class TestRedisOnly:
 
         async def handle_update(worker: StateStore) -> None:
             nonlocal inside, most_inside
-            async with worker.lock(7):
+            async with worker.hold(7) as held:
                 inside += 1
                 most_inside = max(most_inside, inside)
-                doc = await worker.load(7) or {"n": 0}
+                doc = held.doc or {"n": 0}
                 await asyncio.sleep(0.001)
                 doc["n"] += 1
-                await worker.save(7, doc)
+                held.save_last(doc)
                 inside -= 1
 
         await asyncio.gather(*(handle_update(workers[i % 2]) for i in range(30)))
@@ -375,6 +497,28 @@ class TestRedisOnly:
         await asyncio.gather(first, second)
         assert entered == [2, 3]
         assert await holder.load(1) == {"last": 3}
+
+    async def test_updates_waiting_in_several_processes_enter_lowest_update_id_first(
+        self, redis_backend: RedisBackend
+    ) -> None:
+        holder = await redis_backend.open()
+        entered: list[int] = []
+
+        async def handle(update_id: int) -> None:
+            process = await redis_backend.open()
+            async with process.hold(1, timeout=5, order=update_id) as held:
+                entered.append(update_id)
+                held.save_last({"last": update_id})
+
+        waiters = []
+        async with holder.hold(1, order=10):
+            for update_id in (15, 12, 14, 11, 13):  # as they reached the processes
+                waiters.append(asyncio.create_task(handle(update_id)))
+                await asyncio.sleep(0.02)
+            await asyncio.sleep(0.1)
+        await asyncio.gather(*waiters)
+        assert entered == [11, 12, 13, 14, 15]
+        assert await holder.load(1) == {"last": 15}
 
     async def test_with_an_order_window_an_earlier_update_arriving_just_later_goes_first(
         self, redis_backend: RedisBackend
@@ -423,20 +567,6 @@ class TestRedisOnly:
         async with patient.hold(1, timeout=5, order=3):
             pass
         assert loop.time() - started < 0.5  # not the 2 s a dead waiter is kept
-
-    async def test_a_long_update_keeps_its_lock_past_the_lease(
-        self, redis_backend: RedisBackend
-    ) -> None:
-        first = await redis_backend.open(lock_lease_seconds=0.3)
-        second = await redis_backend.open(lock_lease_seconds=0.3)
-        async with first.lock(1):
-            await asyncio.sleep(0.8)  # longer than the lease: renewed meanwhile
-            with pytest.raises(LockTimeout):
-                async with second.lock(1, timeout=0.2):
-                    pytest.fail("entered a lock that is held")
-        async with second.lock(1, timeout=0.5):
-            pass
-        assert await redis_backend.client.exists(f"{redis_backend.prefix}lock:1") == 0
 
     async def test_a_conversation_expires_after_the_ttl(self, redis_backend: RedisBackend) -> None:
         store = redis_backend.from_client(ttl_seconds=1)
