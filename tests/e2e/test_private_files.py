@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import os
+import secrets
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Settings
+from storage.infra.crypto import Cipher
+from storage.infra.state import SqliteStateStore
 from tests.e2e.servers import server_env
 from tests.e2e.test_cli import lindungi
 from tests.fakebot import FakeTelegram
@@ -21,6 +26,10 @@ def permissive_umask() -> Iterator[None]:
     old = os.umask(0o022)
     yield
     os.umask(old)
+
+
+def _key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 
 
 def _mode(path: Path) -> int:
@@ -40,6 +49,7 @@ def test_the_data_folder_database_and_generated_secrets_are_readable_by_the_owne
         exported = lindungi(env, "export", "-o", str(data / "export.csv"))
     assert exported.returncode == 0, exported.stderr
     Settings(data_dir=data).resolved_webhook_secret()  # as `serve` does at start
+    asyncio.run(SqliteStateStore(data / "state.sqlite3", Cipher(_key())).close())
     assert _mode(data) == 0o700
     database = data / "lindungi.sqlite3"
     assert _mode(database) == 0o600
@@ -49,6 +59,7 @@ def test_the_data_folder_database_and_generated_secrets_are_readable_by_the_owne
     assert _mode(data / "encryption_key") == 0o600
     assert _mode(data / "webhook_secret") == 0o600
     assert _mode(data / "export.csv") == 0o600
+    assert _mode(data / "state.sqlite3") == 0o600
     for path in data.iterdir():
         assert not _mode(path) & 0o077, f"{path.name} is readable by others"
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from storage.infra.crypto import Cipher
+from storage.infra.files import private_file
 from storage.infra.locks import LocalLocks
 from storage.infra.state import codec
 from storage.infra.state.protocol import HeldChat
@@ -37,7 +38,8 @@ class SqliteStateStore:
 
     def __init__(self, path: Path, cipher: Cipher) -> None:
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # Conversations (encrypted) and their metadata: private from the start.
+        private_file(path)
         self.path = path
         self._cipher = cipher
         self._locks = LocalLocks()
