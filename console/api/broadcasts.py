@@ -21,7 +21,7 @@ from console.services import PreviewError
 from storage.errors import NotFoundError
 from storage.models import Broadcast
 from storage.repos.broadcasts import BroadcastError, Broadcasts, Button, compose_message
-from storage.repos.chats import Segment, SegmentError, WorkerChats
+from storage.repos.chats import UNREGISTERED, Segment, SegmentError, WorkerChats
 from storage.repos.official_telegram import OfficialTelegram
 from storage.repos.scope import covers
 
@@ -108,6 +108,12 @@ def _segment(spec: SegmentSpec, official: Actor) -> Segment:
     own = official.region or ""
     if not own:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Your account has no region.")
+    if UNREGISTERED in segment.status:
+        # A worker who never registered has no known region: they may live anywhere.
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            "Workers who have not registered have no region: only an admin can address them.",
+        )
     if not segment.region:
         return Segment(**{**segment.__dict__, "region": (own,)})
     if not all(code == own or code.startswith(own + ".") for code in segment.region):

@@ -94,10 +94,12 @@ def _choices(services: Any, session: WebSession) -> dict[str, Any]:
     scope = session.official.scope
     programs = [p for p in services.programs if any(scope.overlaps(c) for c in p.regions)]
     statuses = [(s, status_label(s)) for s in REGISTRATION_STATUSES]
+    if session.official.is_admin:  # workers without a registration have no region
+        statuses.append((UNREGISTERED, TEXT["broadcast_unregistered"]))
     return {
         "programs": [(p.id, p.short_name) for p in programs],
         "occupations": [(o.id, o.id_label) for o in load_occupations()],
-        "statuses": [*statuses, (UNREGISTERED, TEXT["broadcast_unregistered"])],
+        "statuses": statuses,
         "languages": list(LANGUAGES.items()),
     }
 

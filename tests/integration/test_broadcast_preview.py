@@ -248,3 +248,17 @@ async def test_the_console_gives_a_code_on_request_and_unlinks(web_tg: Web, tg: 
     assert unlinked.status_code == 303
     assert "Telegram diputuskan" in after.text
     assert "Belum terhubung" in after.text
+
+
+@pytest.mark.parametrize("path", ["/broadcasts/audience", "/broadcasts"])
+async def test_a_reviewer_cannot_address_or_count_workers_who_never_registered(
+    api: Api, path: str
+) -> None:
+    """They have no region: a regional reviewer would reach (and count) chats anywhere."""
+    reviewer = await api.official("reviewer", "36.04")
+    body = {"text": "Info", "segment": {"status": ["unregistered"], "region": "36.04"}}
+    refused = await api.post(path, reviewer, body)
+    assert refused.status_code == 403
+    assert "only an admin" in refused.json()["detail"]
+    admin = await api.official("admin")
+    assert (await api.post("/broadcasts/audience", admin, body)).status_code == 200
