@@ -87,6 +87,7 @@ from bench.common import (
     tail,
     use_uvloop,
 )
+from tests.walks import registration_until_summary
 
 JSON = dict[str, Any]
 CONFIGS = ("sqlite", "pg", "pg-2proc")
@@ -279,24 +280,18 @@ class Chat:
         self._seen = 0  # bot messages seen in this chat so far
 
     async def until_summary(self) -> None:
-        """Every step of a registration up to the summary (before "Kirim")."""
-        await self.say("start", "/start")
-        await self.press("daftar", "Daftar")
-        await self.say("name", "Ahmad Fauzi")
-        await self.say("nik", self.nik)
-        await self.press("betul", "Betul")
-        await self.post("contact", self.gen.updates.contact(self.user_id, self._mid(), self.phone))
-        await self.press("occupation", "Guru ngaji")
-        await self.press("regency", "Kabupaten Serang")
-        await self.say("district", "cikande")
-        await self.press("village", "Bakung")
-        await self.press("income", "Rp1.500.000")
-        await self.say("heir", "Siti Aminah")
-        await self.press("relation", "Suami/istri")
-        await self.press("consent", "Saya setuju")
+        """Every step of a registration up to the summary (before "Kirim"): tests/walks.py."""
+        for action in registration_until_summary(self.nik, self.phone):
+            if action.kind == "press":
+                await self.press(action.step, action.value)
+            elif action.kind == "contact":
+                update = self.gen.updates.contact(self.user_id, self._mid(), action.value)
+                await self.post(action.step, update)
+            else:  # a message; a command is one too, with its entity (Updates.text)
+                await self.say(action.step, action.value)
 
     async def register(self) -> None:
-        """The conversation of ``register_until_summary`` in the e2e tests, then "Kirim"."""
+        """The shared registration walk (as the e2e tests replay it), then "Kirim"."""
         await self.until_summary()
         await self.press("kirim", "Kirim")
         self.gen.tally.completed += 1

@@ -11,14 +11,12 @@ from bot.broadcasting import BroadcastJobs, BroadcastPreviews, build_broadcast_j
 from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.telegram import TelegramApi
-from conversations.context import Context, ProgramSetChooser
 from conversations.engine import Engine, load_pack
 from conversations.packs import FlowPack
-from domain.faq import FaqIndex
+from conversations.shipped import build_engine
 from domain.i18n import Catalog
 from domain.programs import ProgramSet, load_programs
 from domain.regions import RegionDirectory
-from domain.rules import load_rules
 from handlers.notifications import NotificationSender
 from handlers.processor import BotApi, UpdateProcessor
 from handlers.queries import RegistrationQueries
@@ -88,22 +86,6 @@ async def load_region_directory(db: Database) -> RegionDirectory:
 def load_flow_pack(path: Path | None) -> FlowPack | None:
     """The flow pack of `LINDUNGI_FLOW`; a wrong file stops start-up with the field and problem."""
     return load_pack(path) if path is not None else None
-
-
-def build_engine(
-    regions: RegionDirectory, programs: ProgramSet, pack: FlowPack | None = None
-) -> Engine:
-    rules = load_rules()
-    ctx = Context(
-        catalog=Catalog.load_shipped(),
-        regions=regions,
-        programs=ProgramSetChooser(programs),
-        max_age=rules.participant.age_limit.value,
-        program_set=programs,
-        rules=rules,
-        faq=FaqIndex.shipped(),
-    )
-    return Engine.with_pack(ctx, pack) if pack is not None else Engine(ctx)
 
 
 async def build_services(settings: Settings, api: BotApi | None = None) -> Services:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +16,7 @@ import httpx
 from bot.app import create_app
 from bot.settings import Settings
 from tests.fakebot import FakeTelegram, UpdateFactory
+from tests.walks import Action
 
 TOKEN = "123456:TEST-TOKEN-abcdefghijklmnopqrstuv"
 SECRET = "e2e-secret"
@@ -60,6 +61,18 @@ class Worker:
 
     async def share_contact(self, phone: str) -> httpx.Response:
         return await self.bot.post(self.bot.updates.contact(self.user_id, phone))
+
+    async def replay(self, actions: Iterable[Action]) -> None:
+        """Do each action of a walk (tests/walks.py) in turn."""
+        for action in actions:
+            if action.kind == "command":
+                await self.command(action.value)
+            elif action.kind == "text":
+                await self.say(action.value)
+            elif action.kind == "press":
+                await self.press(action.value)
+            else:
+                await self.share_contact(action.value)
 
     def button(self, label: str) -> tuple[dict[str, Any], str]:
         for message in reversed(self.bot.tg.sent):

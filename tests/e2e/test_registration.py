@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 from tests.e2e.harness import BotHarness, Worker, sql
-
-NIK = "3604011205800001"  # 12 May 1980, male; issued in Kabupaten Serang
+from tests.walks import NIK, registration_until_summary
 
 
 async def register_until_summary(w: Worker, nik: str = NIK) -> None:
-    await w.command("/start")
-    await w.press("Daftar")
-    await w.say("Ahmad Fauzi")
-    await w.say(nik)
-    await w.press("Betul")
-    await w.share_contact("6281234567890")
-    await w.press("Guru ngaji")
-    await w.press("Kabupaten Serang")
-    await w.say("cikande")
-    await w.press("Bakung")
-    await w.press("Rp1.500.000")
-    await w.say("Siti Aminah")
-    await w.press("Suami/istri")
-    await w.press("Saya setuju")
+    """The shared registration walk (tests/walks.py) through the webhook."""
+    await w.replay(registration_until_summary(nik))
 
 
 async def test_a_worker_registers_and_gets_a_reference_number(bot: BotHarness) -> None:
