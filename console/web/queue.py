@@ -1,7 +1,7 @@
 """The review queue: registrations of the official's regions, filtered and paged; bulk approval.
 
 Filters travel in the URL, except the search text (a name or phone is personal data): it is
-posted and kept in a signed, HttpOnly cookie, so it never reaches URLs, history or access logs.
+posted and kept in an encrypted, HttpOnly cookie, so it never reaches URLs, history or access logs.
 """
 
 from __future__ import annotations
@@ -26,13 +26,11 @@ from console.web.sessions import (
     WebSession,
     forget_cookie,
     set_cookie,
-    signer,
-    unsign,
 )
 from console.web.texts import TEXT
 from console.web.views import refusal, view
 from domain.occupations import load_occupations
-from storage.errors import StorageError
+from storage.errors import CryptoError, StorageError
 from storage.models import REGISTRATION_STATUSES
 from storage.repos.review import RegistrationFilter, Review
 
@@ -85,8 +83,19 @@ class QueueFilters:
         return RegistrationFilter(status, self.region, self.occupation, self.program, q)
 
 
+# The search text may be a NIK or a phone number: the cookie holds it encrypted (and so also
+# tamper-proof), never in clear.
+SEARCH_CONTEXT = "console.search"
+
+
 def search_text(request: Request, services: Any) -> str | None:
-    return unsign(services, "search", request.cookies.get(SEARCH_COOKIE)) or None
+    token = request.cookies.get(SEARCH_COOKIE)
+    if not token:
+        return None
+    try:
+        return services.cipher.decrypt_text(token, SEARCH_CONTEXT) or None
+    except (CryptoError, ValueError):  # tampered with, or from before a key change
+        return None
 
 
 def _choices(services: Any, session: WebSession) -> dict[str, Any]:
@@ -142,7 +151,7 @@ async def search(
     params = {"status": status, "occupation": occupation, "program": program, "region": region}
     response = redirect(request, QueueFilters.parse(params).url())
     if q.strip():
-        value = signer(services, "search").sign(q.strip()).decode()
+        value = services.cipher.encrypt_text(q.strip(), SEARCH_CONTEXT)
         set_cookie(request, response, SEARCH_COOKIE, value, None)
     else:
         forget_cookie(request, response, SEARCH_COOKIE)

@@ -179,3 +179,16 @@ async def test_a_form_without_or_with_a_forged_csrf_token_is_refused_and_changes
     assert "token keamanan" in missing.text
     assert await status_of(web, registration) == "pending"
     assert await web.api.notifications() == []
+
+
+async def test_a_nik_searched_for_is_never_kept_in_clear_in_the_browser(web: Web):
+    found = await web.api.registration(nik=NIK, full_name="Siti Aminah")
+    browser = await web.signed_in()
+
+    response = await browser.post("/admin/search", {"q": NIK, "status": "pending"})
+    cookie = response.headers["set-cookie"]
+    page = (await browser.get(response.headers["location"])).text
+
+    assert NIK not in cookie
+    assert NIK[:6] not in cookie and NIK[-4:] not in cookie
+    assert f"/admin/registrations/{found}" in page  # the search still finds them
