@@ -254,3 +254,26 @@ class LeasedOutbox(Generic[M]):
 
     def _col(self, name: str) -> Any:
         return col(getattr(self.model, name))
+
+
+class OutboxRecords:
+    """The outcomes a message sender records, for a repository whose rows are a `LeasedOutbox`
+    without an in-flight state (notifications, answers to questions)."""
+
+    _outbox: LeasedOutbox[Any]
+
+    async def mark_sent(self, item_id: int, now: datetime | None = None) -> None:
+        """Telegram accepted the message; an earlier attempt's error is cleared."""
+        await self._outbox.sent(item_id, now, **{self._outbox.columns.error: None})
+
+    async def mark_failed(self, item_id: int, error: str, now: datetime | None = None) -> None:
+        """Give up (the worker blocked the bot, or Telegram refuses the message for good)."""
+        await self._outbox.fail(item_id, error, now=now)
+
+    async def retry_later(self, item_id: int, at: datetime, error: str) -> None:
+        """Count a failed attempt and make the row due again at `at`."""
+        await self._outbox.retry_at(item_id, at, error)
+
+    async def release(self, item_ids: Sequence[int], at: datetime | None = None) -> None:
+        """Hand back claimed rows that were not attempted; due again at `at` (default now)."""
+        await self._outbox.give_back(item_ids, at)

@@ -28,7 +28,7 @@ from sqlmodel import col, select, update
 from storage.errors import ConflictError, CryptoError, NotFoundError
 from storage.infra.crypto import Cipher
 from storage.infra.db import Database
-from storage.infra.outbox import LeasedOutbox, OutboxColumns
+from storage.infra.outbox import LeasedOutbox, OutboxColumns, OutboxRecords
 from storage.models import LANGUAGES, Question, Registration, utcnow
 from storage.repos import audit
 from storage.repos.registrations import REFERENCE_ALPHABET
@@ -143,7 +143,7 @@ def in_scope(scope: RegionScope) -> ColumnElement[bool]:
     return or_(*parts)
 
 
-class Questions:
+class Questions(OutboxRecords):
     """The officials' inbox of questions; each method runs in its own transaction."""
 
     def __init__(self, db: Database, cipher: Cipher) -> None:
@@ -334,21 +334,6 @@ class Questions:
                 )
             )
         return claimed
-
-    async def mark_sent(self, question_id: int, now: datetime | None = None) -> None:
-        await self._outbox.sent(question_id, now, last_error=None)
-
-    async def mark_failed(self, question_id: int, error: str) -> None:
-        """Give up on an answer (the worker blocked the bot, or Telegram refuses it for good)."""
-        await self._outbox.fail(question_id, error)
-
-    async def retry_later(self, question_id: int, at: datetime, error: str) -> None:
-        """Count a failed attempt and make the answer due again at `at`."""
-        await self._outbox.retry_at(question_id, at, error)
-
-    async def release(self, question_ids: Sequence[int], at: datetime | None = None) -> None:
-        """Hand back claimed answers that were not attempted; due again at `at` (default now)."""
-        await self._outbox.give_back(question_ids, at)
 
     def _view(self, row: Question) -> QuestionView:
         assert row.id is not None
