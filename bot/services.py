@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.broadcasting import BroadcastJobs, BroadcastPreviews, build_broadcast_jobs, rate_limits
+from bot.broadcasting import BroadcastPreviews, build_broadcast_jobs, rate_limits
 from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.telegram import TelegramApi
@@ -17,6 +17,7 @@ from conversations.shipped import build_engine
 from domain.i18n import Catalog
 from domain.programs import ProgramSet, load_programs
 from domain.regions import RegionDirectory
+from handlers.delivery.broadcasts import BroadcastJobs
 from handlers.notifications import NotificationSender
 from handlers.processor import BotApi, UpdateProcessor
 from handlers.queries import RegistrationQueries

@@ -15,7 +15,7 @@ from telegram import Bot
 from telegram.warnings import PTBUserWarning
 
 from bot.bot_http import AiohttpRequest
-from bot.sending import SENDING_METHODS, limited_call
+from handlers.delivery.sending import SENDING_METHODS, limited_call
 from storage.infra.ratelimit import SendLimiter
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,8 @@ class TelegramApi:
         self, token: str, api_url: str, *, pool_size: int = 64, limiter: SendLimiter | None = None
     ) -> None:
         root = api_url.rstrip("/")
-        # The bot's one send rate, shared with broadcasts and other processes (bot.sending).
+        # The bot's one send rate, shared with broadcasts and other processes
+        # (handlers.delivery.sending).
         self.limiter = limiter
         self.bot = Bot(
             token,

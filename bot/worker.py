@@ -22,9 +22,9 @@ from arq.connections import RedisSettings
 from arq.jobs import Job, JobStatus
 from arq.worker import Worker, func
 
-from bot.broadcasting import BroadcastJobs
 from bot.services import Services, build_services
 from bot.settings import Settings
+from handlers.delivery.broadcasts import BroadcastJobs
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,8 @@
 """Deliver the notifications outbox: decisions reach workers on Telegram, in their language.
 
-Retries and failures follow `handlers.outbox`: 429 waits its `retry_after`, network errors back
-off, a chat that blocked the bot (Forbidden) or a refused message (BadRequest) is marked failed.
+Retries and failures follow `handlers.outbox` (`handlers.delivery.outcomes.OUTBOX`): 429 waits
+its `retry_after`, network errors back off, a chat that blocked the bot (403) or a refused
+message (400) is marked failed.
 """
 
 from __future__ import annotations
@@ -11,12 +12,10 @@ from datetime import datetime
 from typing import Any
 
 from domain.i18n import Catalog, escape
-from handlers.outbox import OutboxSender, backoff
+from handlers.outbox import OutboxSender
 from handlers.processor import BotApi
 from storage.models import Notification, utcnow
 from storage.repos.notifications import LEASE, Notifications
-
-__all__ = ["NotificationSender", "backoff"]
 
 
 class NotificationSender(OutboxSender[Notification]):

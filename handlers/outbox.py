@@ -1,8 +1,9 @@
 """Deliver a database outbox to Telegram, the same way for every kind of message.
 
-Telegram's 429 waits its `retry_after` (and so does the rest of the batch); network errors back
-off, doubling; a chat that blocked the bot (Forbidden) or a message Telegram refuses for good
-(BadRequest) is marked failed and never retried.
+Answers are read by `handlers.delivery.outcomes`: a 429 waits its `retry_after` (and so does the
+rest of the batch); other temporary failures back off under `OUTBOX` (5 s, doubling, at most
+30 minutes); a chat that blocked the bot (403) or a message Telegram refuses for good (400) is
+marked failed and never retried.
 """
 
 from __future__ import annotations
@@ -13,15 +14,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Generic, Protocol, TypeVar
 
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import TelegramError
 
+from handlers.delivery.outcomes import OUTBOX, SENT, Kind, Outcome, classify
 from handlers.processor import BotApi
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
-
-FIRST_RETRY = timedelta(seconds=5)
-LONGEST_RETRY = timedelta(minutes=30)
 
 
 class Item(Protocol):
@@ -52,12 +51,6 @@ class Outbox(Protocol[T_co]):
     async def release(self, item_ids: Sequence[int], at: datetime | None = None, /) -> None: ...
 
 
-def backoff(attempts: int) -> timedelta:
-    """The wait after the `attempts`-th failed try: 5 s, 10 s, 20 s, … at most 30 minutes."""
-    wait: timedelta = FIRST_RETRY * 2 ** min(max(attempts - 1, 0), 20)
-    return min(wait, LONGEST_RETRY)
-
-
 class OutboxSender(Generic[T]):
     """Claims due rows of an outbox, renders each as `sendMessage` parameters and sends it.
 
@@ -67,6 +60,8 @@ class OutboxSender(Generic[T]):
 
     kind = "message"
     """What the rows are, for log lines."""
+    policy = OUTBOX
+    """When a row is tried again after a temporary failure."""
 
     def __init__(
         self,
@@ -100,25 +95,27 @@ class OutboxSender(Generic[T]):
                 break
             try:
                 await self._send(item)
-            except RetryAfter as exc:
-                # Telegram asks the whole bot to slow down: the rest of the batch waits too.
-                at = self.now() + _seconds(exc.retry_after)
-                await self.outbox.retry_later(item.id, at, f"RetryAfter: {exc.message}")
-                await self.outbox.release(rest, at)
-                break
-            except Forbidden as exc:
-                await self.outbox.mark_failed(item.id, f"Forbidden: {exc.message}")
-            except BadRequest as exc:
-                log.warning("%s %s refused by Telegram", self.kind, item.id)
-                await self.outbox.mark_failed(item.id, f"BadRequest: {exc.message}")
-            except NetworkError as exc:  # TimedOut included
-                await self._later(item, f"{type(exc).__name__}: {exc.message}")
+            except TelegramError as exc:
+                outcome = classify(exc)
             except Exception as exc:  # a bug must not stop the other rows
                 log.exception("%s %s could not be sent", self.kind, item.id)
-                await self._later(item, type(exc).__name__)
+                outcome = Outcome(Kind.RETRY, type(exc).__name__)
             else:
+                outcome = SENT
+            if outcome.kind is Kind.SENT:
                 await self.outbox.mark_sent(item.id, self.now())
                 sent += 1
+            elif outcome.kind is Kind.RETRY:
+                at = self.now() + self.policy.wait(outcome, item.attempts + 1)
+                await self.outbox.retry_later(item.id, at, outcome.error)
+                if outcome.retry_after is not None:
+                    # Telegram asks the whole bot to slow down: the rest of the batch waits too.
+                    await self.outbox.release(rest, at)
+                    break
+            else:
+                if outcome.kind is Kind.REFUSED:
+                    log.warning("%s %s refused by Telegram", self.kind, item.id)
+                await self.outbox.mark_failed(item.id, outcome.error)
         return sent
 
     async def _send(self, item: T) -> None:
@@ -128,14 +125,3 @@ class OutboxSender(Generic[T]):
             self.on_call("sendMessage", type(exc).__name__)
             raise
         self.on_call("sendMessage", "ok")
-
-    async def _later(self, item: T, error: str) -> None:
-        assert item.id is not None
-        at = self.now() + backoff(item.attempts + 1)
-        await self.outbox.retry_later(item.id, at, error)
-
-
-def _seconds(value: Any) -> timedelta:
-    if isinstance(value, timedelta):
-        return value
-    return timedelta(seconds=float(value))

@@ -14,12 +14,13 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import TelegramError
 
 from conversations.engine import Engine, Outcome
 from conversations.messages import Query, Reply
 from conversations.session import Session
 from handlers.chat_state import ChatState, UnknownStateVersion
+from handlers.delivery.outcomes import REPLIES, Kind, classify
 from handlers.render import answer_callback, outbox_item, send_message
 from handlers.updates import Envelope, parse_update
 from storage.infra.state import HeldChat, StateStore
@@ -198,22 +199,20 @@ class UpdateProcessor:
             item = pending[0]
             try:
                 await self._send(item)
-            except Forbidden:
-                chat.blocked = True
-                pending = []
-                if self.chats is not None:
-                    await self.chats.mark_blocked(chat_id)
-                break
-            except RetryAfter as exc:
-                chat.retry_at = time.time() + _seconds(exc.retry_after)
-                break
-            except BadRequest:
-                # Permanent: retrying the same call can only fail again.
-                log.warning("reply dropped: Telegram refused %s", item["method"])
-                pending.pop(0)
-                continue
-            except (TimedOut, NetworkError):
-                chat.retry_at = time.time() + 2
+            except TelegramError as exc:
+                outcome = classify(exc)
+                if outcome.kind is Kind.REFUSED:
+                    # Permanent: retrying the same call can only fail again.
+                    log.warning("reply dropped: Telegram refused %s", item["method"])
+                    pending.pop(0)
+                    continue
+                if outcome.kind is Kind.BLOCKED:
+                    chat.blocked = True
+                    pending = []
+                    if self.chats is not None:
+                        await self.chats.mark_blocked(chat_id)
+                else:
+                    chat.retry_at = time.time() + REPLIES.wait(outcome, 1).total_seconds()
                 break
             pending.pop(0)
         pending = [item for item in pending if item.get("durable", True)]
@@ -231,7 +230,3 @@ class UpdateProcessor:
             self.on_call(method, type(exc).__name__)
             raise
         self.on_call(method, "ok")
-
-
-def _seconds(value: Any) -> float:
-    return float(value.total_seconds()) if hasattr(value, "total_seconds") else float(value)

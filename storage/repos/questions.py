@@ -6,7 +6,7 @@ Scope: a question takes the region of the worker's latest registration. Admins s
 question; a reviewer sees those of their region and those with no region (asked by workers who
 never registered: nobody else could answer them when no admin watches the inbox); a reviewer
 without a region sees none. The answer's delivery state lives on the question's row; senders
-claim due rows with a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL), as for notifications.
+claim due rows with a lease (`storage.infra.outbox`), as for notifications.
 
 Asking is idempotent by a key (the chat and the Telegram update that carried the question): the
 reference is derived from the key with the keyed hash, so a question stored before a crash is
@@ -19,7 +19,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
 from sqlalchemy import ColumnElement, false, func, or_, true
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +28,7 @@ from sqlmodel import col, select, update
 from storage.errors import ConflictError, CryptoError, NotFoundError
 from storage.infra.crypto import Cipher
 from storage.infra.db import Database
+from storage.infra.outbox import LeasedOutbox, OutboxColumns, OutboxRecords
 from storage.models import LANGUAGES, Question, Registration, utcnow
 from storage.repos import audit
 from storage.repos.registrations import REFERENCE_ALPHABET
@@ -39,6 +40,8 @@ MAX_QUESTION = 4096  # Telegram's longest message
 TEXT_CONTEXT = "question"
 ANSWER_CONTEXT = "question.answer"
 _ATTEMPTS = 8
+DELIVERY = OutboxColumns(state="delivery", sent_at="delivered_at")
+"""Where a question keeps its answer's delivery state (`storage.infra.outbox`)."""
 
 StateFilter = Literal["open", "answered", "all"]
 
@@ -140,12 +143,13 @@ def in_scope(scope: RegionScope) -> ColumnElement[bool]:
     return or_(*parts)
 
 
-class Questions:
+class Questions(OutboxRecords):
     """The officials' inbox of questions; each method runs in its own transaction."""
 
     def __init__(self, db: Database, cipher: Cipher) -> None:
         self._db = db
         self._cipher = cipher
+        self._outbox = LeasedOutbox(db, Question, DELIVERY, lease=LEASE)
 
     async def ask(
         self,
@@ -315,80 +319,21 @@ class Questions:
         self, limit: int = 50, now: datetime | None = None
     ) -> Sequence[ReplyToSend]:
         """Reserve up to `limit` answers due for delivery (oldest first) for `LEASE`."""
-        now = now or utcnow()
-        due = (col(Question.delivery) == "pending", col(Question.next_attempt_at) <= now)
-        # As in storage.repos.notifications: SKIP LOCKED passes rows another sender is claiming, and
-        # the due condition repeated in the UPDATE drops rows claimed meanwhile.
-        candidates = (
-            select(Question.id)
-            .where(*due)
-            .order_by(col(Question.next_attempt_at), col(Question.id))
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
         claimed: list[ReplyToSend] = []
-        async with self._db.session() as session:
-            result = await session.exec(
-                update(Question)
-                .where(col(Question.id).in_(candidates.scalar_subquery()), *due)
-                .values(next_attempt_at=now + LEASE)
-                .returning(Question)
-                .execution_options(synchronize_session=False)
-            )
-            for row in sorted(result.scalars().all(), key=lambda row: row.id or 0):
-                assert row.id is not None and row.answer_ciphertext is not None
-                try:
-                    question = self._cipher.decrypt_text(row.text_ciphertext, TEXT_CONTEXT)
-                    answer = self._cipher.decrypt_text(row.answer_ciphertext, ANSWER_CONTEXT)
-                except CryptoError:  # cannot ever be sent; do not let it hold the batch up
-                    await session.exec(
-                        _outcome(row.id, delivery="failed", last_error="CryptoError")
-                    )
-                    continue
-                claimed.append(
-                    ReplyToSend(
-                        row.id,
-                        row.attempts,
-                        row.chat_id,
-                        row.language,
-                        row.gender,
-                        question,
-                        answer,
-                    )
+        for row in await self._outbox.claim(limit, now):
+            assert row.id is not None and row.answer_ciphertext is not None
+            try:
+                question = self._cipher.decrypt_text(row.text_ciphertext, TEXT_CONTEXT)
+                answer = self._cipher.decrypt_text(row.answer_ciphertext, ANSWER_CONTEXT)
+            except CryptoError:  # cannot ever be sent; do not let it hold the batch up
+                await self._outbox.fail(row.id, "CryptoError")
+                continue
+            claimed.append(
+                ReplyToSend(
+                    row.id, row.attempts, row.chat_id, row.language, row.gender, question, answer
                 )
-            await session.commit()
-        return claimed
-
-    async def mark_sent(self, question_id: int, now: datetime | None = None) -> None:
-        await self._finish(
-            question_id, delivery="sent", delivered_at=now or utcnow(), last_error=None
-        )
-
-    async def mark_failed(self, question_id: int, error: str) -> None:
-        """Give up on an answer (the worker blocked the bot, or Telegram refuses it for good)."""
-        await self._finish(question_id, delivery="failed", last_error=error[:500])
-
-    async def retry_later(self, question_id: int, at: datetime, error: str) -> None:
-        """Count a failed attempt and make the answer due again at `at`."""
-        await self._finish(question_id, next_attempt_at=at, last_error=error[:500])
-
-    async def release(self, question_ids: Sequence[int], at: datetime | None = None) -> None:
-        """Hand back claimed answers that were not attempted; due again at `at` (default now)."""
-        if not question_ids:
-            return
-        async with self._db.session() as session:
-            await session.exec(
-                update(Question)
-                .where(col(Question.id).in_(question_ids), col(Question.delivery) == "pending")
-                .values(next_attempt_at=at or utcnow())
-                .execution_options(synchronize_session=False)
             )
-            await session.commit()
-
-    async def _finish(self, question_id: int, **values: Any) -> None:
-        async with self._db.session() as session:
-            await session.exec(_outcome(question_id, **values))
-            await session.commit()
+        return claimed
 
     def _view(self, row: Question) -> QuestionView:
         assert row.id is not None
@@ -408,13 +353,3 @@ class Questions:
             answer=None if answer is None else self._cipher.decrypt_text(answer, ANSWER_CONTEXT),
             delivery=row.delivery,
         )
-
-
-def _outcome(question_id: int, **values: Any) -> Any:
-    """The UPDATE recording one delivery attempt's outcome."""
-    return (
-        update(Question)
-        .where(col(Question.id) == question_id)
-        .values(attempts=col(Question.attempts) + 1, **values)
-        .execution_options(synchronize_session=False)
-    )

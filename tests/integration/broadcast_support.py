@@ -12,8 +12,8 @@ from typing import Any
 
 import redis
 
-from bot.broadcasting import BroadcastJobs, DeliveryConfig
 from bot.telegram import TelegramApi
+from handlers.delivery.broadcasts import BroadcastJobs, DeliveryConfig
 from storage.infra.db import Database
 from storage.infra.migrate import upgrade
 from storage.infra.ratelimit import RateLimits, RedisSendLimiter

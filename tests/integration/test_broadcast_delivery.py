@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.broadcasting import DeliveryConfig
 from bot.worker import PARALLEL
+from handlers.delivery.broadcasts import DeliveryConfig
 from storage.infra.db import Database
 from storage.models import utcnow
 from storage.repos.broadcasts import Broadcasts

@@ -7,12 +7,12 @@ every sender of every process for its `retry_after`.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
+from handlers.delivery.outcomes import retry_after_seconds
 from storage.infra.ratelimit import SendLimiter
 
 RawCall = Callable[[str, dict[str, Any]], Awaitable[Any]]
@@ -45,14 +45,6 @@ SENDING_METHODS = frozenset(
 """Methods that put a message in a chat (or change one), counted by Telegram's flood limits."""
 
 
-def retry_seconds(exc: RetryAfter) -> float:
-    """`retry_after` in seconds, without PTB's deprecation warning about int/timedelta."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        value: Any = exc.retry_after
-    return float(value.total_seconds()) if hasattr(value, "total_seconds") else float(value)
-
-
 def chat_key(params: dict[str, Any]) -> str | None:
     chat = params.get("chat_id")
     return None if chat is None else str(chat)
@@ -66,7 +58,7 @@ async def send_in_slot(
         result = await raw(method, params)
     except RetryAfter as exc:
         await limiter.release(token)
-        await limiter.pause(retry_seconds(exc))
+        await limiter.pause(retry_after_seconds(exc))
         raise
     except (Forbidden, BadRequest):
         await limiter.release(token)
