@@ -156,6 +156,45 @@ async def _flush_outboxes(services: Services, stop: asyncio.Event, interval: flo
             await asyncio.wait_for(stop.wait(), timeout=interval)
 
 
+RECONNECT_FIRST = 1.0  # seconds before the first new connection after Redis went away
+RECONNECT_LONGEST = 30.0
+
+
+async def _run_jobs(services: Services, stop: asyncio.Event) -> None:
+    """Run arq workers until `stop`; when Redis goes away, a new one after a growing pause.
+
+    arq's run ends with the connection error when Redis is unreachable: without this the
+    process would exit and deliver nothing until someone restarts it.
+    """
+    pause = RECONNECT_FIRST
+    while not stop.is_set():
+        worker = make_worker(services)
+        jobs = asyncio.create_task(worker.async_run())
+        stopping = asyncio.create_task(stop.wait())
+        started = time.monotonic()
+        try:
+            await asyncio.wait([jobs, stopping], return_when="FIRST_COMPLETED")
+        finally:
+            stopping.cancel()
+            # Cancels running jobs; a delivery lets its sends under way finish and be recorded.
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await worker.close()
+            await asyncio.gather(jobs, return_exceptions=True)
+        if stop.is_set():
+            return
+        failure = jobs.exception() if jobs.done() and not jobs.cancelled() else None
+        if time.monotonic() - started > RECONNECT_LONGEST:
+            pause = RECONNECT_FIRST  # it ran a good while: start the back-off again
+        log.warning(
+            "job queue stopped (%s); connecting to Redis again in %.0f s",
+            type(failure).__name__ if failure else "ended",
+            pause,
+        )
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=pause)
+        pause = min(pause * 2, RECONNECT_LONGEST)
+
+
 async def run_worker(settings: Settings, *, interval: float = 1.0) -> None:
     """Run jobs until SIGTERM/SIGINT; several workers may run at once."""
     services = await build_services(settings)
@@ -163,20 +202,13 @@ async def run_worker(settings: Settings, *, interval: float = 1.0) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    worker = make_worker(services)
     logging.getLogger("arq.worker").setLevel(logging.WARNING)  # else two lines a second
     flusher = asyncio.create_task(_flush_outboxes(services, stop, interval))
-    jobs = asyncio.create_task(worker.async_run())
     log.info("worker started")
     try:
-        await asyncio.wait([jobs, asyncio.create_task(stop.wait())], return_when="FIRST_COMPLETED")
-        if jobs.done() and not jobs.cancelled() and jobs.exception() is not None:
-            raise RuntimeError("the job queue stopped") from jobs.exception()
+        await _run_jobs(services, stop)
     finally:
         stop.set()
-        # Cancels running jobs; a delivery lets its sends under way finish and be recorded.
-        with contextlib.suppress(asyncio.CancelledError):
-            await worker.close()
-        await asyncio.gather(jobs, flusher, return_exceptions=True)
+        await asyncio.gather(flusher, return_exceptions=True)
         await services.close()
         log.info("worker stopped")
