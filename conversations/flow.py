@@ -26,8 +26,16 @@ class Step:
     next: str | dict[str, str] | None = None
     options: tuple[Any, ...] = ()
     labels: str | None = None
+    # Checks (conversations.checks) run once the answer is saved.
     check: tuple[str, ...] = ()
+    # Effect builders (conversations.builders) by name: `query` once the step is answered (an
+    # `end` step: once reached), `before` before the step is asked.
     query: str | None = None
+    before: str | None = None
+    # Branches that end the flow with a message (`{no: consent.declined}`), and branches that
+    # start another flow (`{register: registration}`, see the input kind's `on_answer`).
+    ends: dict[str, str] = field(default_factory=dict)
+    goto: dict[str, str] = field(default_factory=dict)
     # `pattern` input: the regular expression a whole answer must match, and characters
     # dropped from the answer before it is matched and saved (spaces in a phone number).
     pattern: str | None = None
@@ -52,6 +60,15 @@ class EditTarget:
 
 
 @dataclass(frozen=True)
+class Changes:
+    """What a flow's answers send as changes: answers left out, and answers cleared (set to
+    None unless answered) when another one changes."""
+
+    leave_out: tuple[str, ...] = ()
+    resets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Flow:
     """An ordered list of steps with branches."""
 
@@ -62,6 +79,13 @@ class Flow:
     nav: bool = True
     # Texts may name earlier answers as `{field}` (a choice answer by its label).
     answer_params: bool = False
+    # Said when the flow starts.
+    intro: str | None = None
+    # A deriver (conversations.derivers) recomputing answers the `when:` conditions read.
+    derive: str | None = None
+    # The step that `edit` targets return to once their steps are answered again.
+    review: str | None = None
+    changes: Changes = field(default_factory=Changes)
 
     @property
     def first(self) -> Step:
@@ -88,12 +112,16 @@ class Flow:
 
 
 _STEP_FIELDS = set(Step.__dataclass_fields__)
+_FLOW_FIELDS = {"id", "steps", "edit", "intro", "derive", "review", "changes"}
 
 
 def parse_flow(data: Any, source: str, known_inputs: Collection[str]) -> Flow:
     """Build a Flow from YAML data; errors name the file, the field and the problem."""
     if not isinstance(data, dict) or "id" not in data or "steps" not in data:
         raise FlowDefinitionError(f"{source}: needs `id` and `steps`")
+    unknown_keys = set(data) - _FLOW_FIELDS
+    if unknown_keys:
+        raise FlowDefinitionError(f"{source}: unknown field(s) {', '.join(sorted(unknown_keys))}")
     steps: list[Step] = []
     for index, raw in enumerate(data["steps"]):
         where = f"{source}: steps[{index}]"
@@ -124,7 +152,25 @@ def parse_flow(data: Any, source: str, known_inputs: Collection[str]) -> Flow:
         if edit.start not in ids or edit.until not in ids:
             raise FlowDefinitionError(f"{source}: edit {edit.field}: unknown step")
         edits.append(edit)
-    return Flow(id=str(data["id"]), steps=tuple(steps), edit=tuple(edits))
+    review = data.get("review")
+    if review is not None and review not in ids:
+        raise FlowDefinitionError(f"{source}: review: no step `{review}`")
+    if edits and review is None:
+        raise FlowDefinitionError(f"{source}: review: `edit` needs the step it returns to")
+    raw_changes = data.get("changes") or {}
+    changes = Changes(
+        leave_out=tuple(raw_changes.get("leave_out", ())),
+        resets={k: tuple(v) for k, v in (raw_changes.get("resets") or {}).items()},
+    )
+    return Flow(
+        id=str(data["id"]),
+        steps=tuple(steps),
+        edit=tuple(edits),
+        intro=data.get("intro"),
+        derive=data.get("derive"),
+        review=review,
+        changes=changes,
+    )
 
 
 @cache
