@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 __all__ = [
     "EFFECTS",
@@ -278,8 +278,6 @@ EFFECTS: tuple[type[Effect], ...] = (
     AskOfficial,
     LinkOfficial,
 )
-
-R = TypeVar("R", bound=Result)
 
 
 def result_from(effect_type: type[Effect], data: Mapping[str, Any] | None) -> Any:

@@ -83,8 +83,10 @@ class Flow:
     intro: str | None = None
     # A deriver (conversations.derivers) recomputing answers the `when:` conditions read.
     derive: str | None = None
-    # The step that `edit` targets return to once their steps are answered again.
-    review: str | None = None
+    # `edit:` of a summary: the question listing the fields, and the step the edited steps
+    # return to once answered again.
+    edit_ask: str | None = None
+    edit_returns_to: str | None = None
     changes: Changes = field(default_factory=Changes)
 
     @property
@@ -112,7 +114,8 @@ class Flow:
 
 
 _STEP_FIELDS = set(Step.__dataclass_fields__)
-_FLOW_FIELDS = {"id", "steps", "edit", "intro", "derive", "review", "changes"}
+_FLOW_FIELDS = {"id", "steps", "edit", "intro", "derive", "changes"}
+_EDIT_FIELDS = {"ask", "back_to", "fields"}
 
 
 def parse_flow(data: Any, source: str, known_inputs: Collection[str]) -> Flow:
@@ -135,6 +138,10 @@ def parse_flow(data: Any, source: str, known_inputs: Collection[str]) -> Flow:
                 raise FlowDefinitionError(f"{where}: `{required}` is missing")
         if raw["input"] not in known_inputs:
             raise FlowDefinitionError(f"{where}: input `{raw['input']}` is not a known kind")
+        for name in ("ends", "goto"):
+            value = raw.get(name, {})
+            if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+                raise FlowDefinitionError(f"{where}.{name}: maps answers (in quotes) to names")
         check = raw.get("check", ())
         checks = (check,) if isinstance(check, str) else tuple(check)
         steps.append(Step(**{**raw, "options": tuple(raw.get("options", ())), "check": checks}))
@@ -146,17 +153,18 @@ def parse_flow(data: Any, source: str, known_inputs: Collection[str]) -> Flow:
         for target in targets:
             if target is not None and target not in ids:
                 raise FlowDefinitionError(f"{source}: {step.id}.next: no step `{target}`")
+    edit = data.get("edit") or {}
+    if not isinstance(edit, dict) or set(edit) - _EDIT_FIELDS:
+        raise FlowDefinitionError(f"{source}: edit: needs `ask`, `back_to` and `fields`")
     edits: list[EditTarget] = []
-    for raw in data.get("edit", []):
-        edit = EditTarget(raw["field"], raw["label"], raw["from"], raw["until"])
-        if edit.start not in ids or edit.until not in ids:
-            raise FlowDefinitionError(f"{source}: edit {edit.field}: unknown step")
-        edits.append(edit)
-    review = data.get("review")
-    if review is not None and review not in ids:
-        raise FlowDefinitionError(f"{source}: review: no step `{review}`")
-    if edits and review is None:
-        raise FlowDefinitionError(f"{source}: review: `edit` needs the step it returns to")
+    for raw in edit.get("fields", []):
+        editable = EditTarget(raw["field"], raw["label"], raw["from"], raw["until"])
+        if editable.start not in ids or editable.until not in ids:
+            raise FlowDefinitionError(f"{source}: edit {editable.field}: unknown step")
+        edits.append(editable)
+    back_to = edit.get("back_to")
+    if edits and (back_to not in ids or not edit.get("ask")):
+        raise FlowDefinitionError(f"{source}: edit: needs `ask` and the step `back_to`")
     raw_changes = data.get("changes") or {}
     changes = Changes(
         leave_out=tuple(raw_changes.get("leave_out", ())),
@@ -168,7 +176,8 @@ def parse_flow(data: Any, source: str, known_inputs: Collection[str]) -> Flow:
         edit=tuple(edits),
         intro=data.get("intro"),
         derive=data.get("derive"),
-        review=review,
+        edit_ask=edit.get("ask"),
+        edit_returns_to=back_to,
         changes=changes,
     )
 

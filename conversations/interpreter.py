@@ -1,6 +1,6 @@
 """The flow interpreter: asks a flow's steps, reads and checks answers, advances, goes back,
 edits from a summary. It is generic over flows: what a flow does besides asking is data in
-its YAML (`ends`, `goto`, `query`, `before`, `check`, `derive`, `review`) and hooks of the
+its YAML (`ends`, `goto`, `query`, `before`, `check`, `derive`, `edit`) and hooks of the
 input kinds (`on_answer`, `skip`).
 """
 
@@ -16,7 +16,6 @@ from conversations.inputs import INPUTS, Enter, InputKind, Parsed, Prompt, Revie
 from conversations.messages import Button, Incoming, Reply
 from conversations.turn import Rows, TurnBase
 from domain.errors import InputError
-from domain.i18n import escape
 
 # Every input kind a step may name, by name.
 KINDS: dict[str, InputKind] = {**INPUTS, **checking.INPUTS}
@@ -93,10 +92,8 @@ class Interpreter(TurnBase):
             value = self.s.answers.get(step.save)
             if value is None:
                 params.setdefault(step.save, "")
-            elif step.input == "choice" and step.labels:
-                params[step.save] = self.t(f"{step.labels}.{value}")
             else:
-                params[step.save] = escape(value)
+                params[step.save] = KINDS[step.input].shown(self.ctx, step, self.s, value)
         return params
 
     # -- moving ----------------------------------------------------------------------------
@@ -164,14 +161,14 @@ class Interpreter(TurnBase):
             return
         then = KINDS[step.input].on_answer(self.ctx, step, self.s, parsed)
         if isinstance(then, Review):
-            self.review(step, then.action)
+            self.review(step, then)
             return
         if isinstance(then, Enter):
             self.start_flow(then.flow, prefill=then.prefill)
             return
         parsed = then
         branch = parsed.branch
-        if step.save and branch != "change":
+        if step.save and parsed.save:
             self.s.answers[step.save] = parsed.value
         self.s.answers.update(parsed.extra)
         if self.s.answers.get("gender"):
@@ -208,9 +205,9 @@ class Interpreter(TurnBase):
         self.s.back.append(step.id)
         self.derive()
         while target is not None:
-            if self.s.return_to and target == self.s.return_to and flow.review:
+            if self.s.return_to and target == self.s.return_to and flow.edit_returns_to:
                 self.s.return_to = None
-                target = flow.review
+                target = flow.edit_returns_to
             candidate = flow.step(target)
             if not self._applies(candidate):
                 if candidate.save:
@@ -225,7 +222,7 @@ class Interpreter(TurnBase):
                 self.s.back.append(candidate.id)
                 target = _next_of(flow, candidate, PREFILLED)
                 continue
-            if candidate.input == "end":
+            if KINDS[candidate.input].final:
                 self.move_to(candidate.id)
                 if candidate.query is not None and self.build(candidate.query):
                     return
@@ -253,22 +250,22 @@ class Interpreter(TurnBase):
 
     # -- a summary -----------------------------------------------------------------------
 
-    def review(self, step: Step, action: str) -> None:
+    def review(self, step: Step, review: Review) -> None:
         """A summary's button: send (the step's `query`), pick a field, or change one."""
         flow = self.flow
         assert flow is not None
-        if action == "send":
+        if review.send:
             if step.query is not None:
                 self.build(step.query)
             return
-        if action == "edit":
+        if review.field is None and flow.edit_ask:
             rows = tuple(
                 (Button(self.t(target.label), f"{self.s.seq}:f:{target.field}"),)
                 for target in flow.edit
             )
-            self.say("reg.edit_which", rows)
+            self.say(flow.edit_ask, rows)
             return
-        target = flow.edit_target(action.removeprefix("f:"))
+        target = flow.edit_target(review.field or "")
         if target is None:
             self.error(InputError("input.stale_button"))
             return

@@ -21,6 +21,7 @@ from conversations.flow import Step
 from conversations.messages import Incoming, Reply
 from conversations.session import Session
 from domain.errors import InputError
+from domain.i18n import escape
 
 PAGE_SIZE = 10
 MAX_TEXT = 1000
@@ -36,6 +37,8 @@ class Parsed:
     page: int | None = None
     choices: Reply | None = None
     ack: Reply | None = None
+    # False: the answer leaves the step's field as it was (it only picks a branch).
+    save: bool = True
 
 
 @dataclass
@@ -59,9 +62,10 @@ class Enter:
 
 @dataclass(frozen=True)
 class Review:
-    """An answer to a summary: `send`, `edit` (which field?) or `f:<field>` (change it)."""
+    """An answer to a summary: send it, or change a field (which one? when `field` is None)."""
 
-    action: str
+    send: bool = False
+    field: str | None = None
 
 
 Next = Parsed | Enter | Review
@@ -71,6 +75,8 @@ class InputKind:
     """Base: a typed answer; subclasses add buttons and checks."""
 
     accepts_text = True
+    # Not a question: reaching the step says its text and ends the flow.
+    final = False
 
     def prompt(self, ctx: Context, step: Step, session: Session) -> Prompt:
         return Prompt()
@@ -103,6 +109,10 @@ class InputKind:
     def skip(self, ctx: Context, session: Session) -> Parsed | None:
         """An answer the step can take without asking (None: ask)."""
         return None
+
+    def shown(self, ctx: Context, step: Step, session: Session, value: Any) -> str:
+        """A saved answer as a text may name it (`{field}`)."""
+        return escape(value)
 
     def on_answer(self, ctx: Context, step: Step, session: Session, parsed: Parsed) -> Next:
         """What an accepted answer does: a `Parsed` is saved (its value may be replaced) and

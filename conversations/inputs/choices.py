@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any
 
 from conversations.context import Context
 from conversations.flow import Step
@@ -30,6 +31,11 @@ class ChoiceInput(InputKind):
     def typed(self, ctx: Context, step: Step, session: Session, text: str) -> Parsed:
         labels = self._labels(ctx, step, session)
         return Parsed(match_label(text, labels))
+
+    def shown(self, ctx: Context, step: Step, session: Session, value: Any) -> str:
+        if not step.labels:
+            return super().shown(ctx, step, session, value)
+        return ctx.t(session, f"{step.labels}.{value}")
 
 
 class OccupationInput(InputKind):
@@ -149,4 +155,7 @@ class SummaryInput(InputKind):
         raise InputError("input.stale_button")
 
     def on_answer(self, ctx: Context, step: Step, session: Session, parsed: Parsed) -> Next:
-        return Review(str(parsed.value))
+        action = str(parsed.value)
+        if action == "send":
+            return Review(send=True)
+        return Review(field=action.removeprefix("f:") if action.startswith("f:") else None)

@@ -42,7 +42,7 @@ class NikConfirmInput(InputKind):
 
     def choose(self, ctx: Context, step: Step, session: Session, data: str) -> Parsed:
         if data == "change":
-            return Parsed(None, branch="change")
+            return Parsed(None, branch="change", save=False)
         if data.startswith("c:"):
             chosen = data[2:]
             if chosen in {d.isoformat() for d in self._candidates(ctx, session)}:

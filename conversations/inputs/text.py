@@ -58,9 +58,10 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 
 
 class EndInput(InputKind):
-    """Not a question: the step's text is said and the flow ends (see Engine.advance)."""
+    """Not a question: the step's text is said and the flow ends (see Interpreter.advance)."""
 
     accepts_text = False
+    final = True
 
 
 class PhoneInput(InputKind):
