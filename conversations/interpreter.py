@@ -172,25 +172,32 @@ class Interpreter(TurnBase):
             self.s.answers[step.save] = parsed.value
         self.s.answers.update(parsed.extra)
         if self.s.answers.get("gender"):
+            # How the worker is addressed outlives the flow (see Context.address).
             self.s.gender = self.s.answers["gender"]
         answered = step.save is not None and self.s.answers.get(step.save) is not None
-        for name in step.check if answered else ():
-            failed = CHECKS[name](self.ctx, self.s)
-            if failed is None:
-                continue
-            if failed.again is None:
-                self.end_with(failed.note, **failed.params)
-                return
-            for key in failed.clear:
-                self.s.answers.pop(key, None)
-            self.move_to(failed.again)
-            self.ask(prefix=self.t(failed.note, **failed.params))
+        if answered and not self._checks_pass(step):
             return
         if step.query is not None and self.build(step.query):
             return
         if branch is None and isinstance(step.next, dict):
             branch = str(parsed.value)
         self.advance(step, branch)
+
+    def _checks_pass(self, step: Step) -> bool:
+        """Run the step's checks; the first that fails says so and moves the flow."""
+        for name in step.check:
+            failed = CHECKS[name](self.ctx, self.s)
+            if failed is None:
+                continue
+            if failed.again is None:
+                self.end_with(failed.note, **failed.params)
+                return False
+            for key in failed.clear:
+                self.s.answers.pop(key, None)
+            self.move_to(failed.again)
+            self.ask(prefix=self.t(failed.note, **failed.params))
+            return False
+        return True
 
     def derive(self) -> None:
         """Recompute the answers the flow's conditions read (its `derive:`)."""

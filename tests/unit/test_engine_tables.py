@@ -6,8 +6,8 @@ the worker sees, or what the host is asked to do.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
-import importlib
 from datetime import date, datetime
 from functools import cache
 from typing import Any
@@ -24,11 +24,14 @@ from conversations.effects import (
     Correct,
     DataRecord,
     Erase,
+    LinkOfficial,
     MyData,
     MyStatus,
     NikStatus,
+    Quotas,
     QuotasLeft,
     RegistrationStatus,
+    Submit,
     Submitted,
     result_from,
 )
@@ -45,6 +48,8 @@ from domain.programs import load_programs
 from domain.regions import RegionDirectory
 from domain.rules import load_rules
 from handlers.effects import PERFORMERS
+from handlers.queries import RegistrationQueries
+from handlers.updates import Envelope
 
 NOW = datetime(2026, 12, 1, 9, 30)
 NIK = "3604011205800001"  # 12 May 1980, male
@@ -126,7 +131,7 @@ def test_flow_packs_may_not_take_the_apps_callback_prefixes() -> None:
 
 
 def test_each_effect_has_its_own_kind_a_performer_and_a_continuation() -> None:
-    importlib.import_module("handlers.queries")  # its methods register the performers
+    # Importing handlers.queries (RegistrationQueries) registered the performers.
     kinds = [effect.kind for effect in EFFECTS]
     assert len(set(kinds)) == len(kinds)
     assert set(EFFECTS) == set(CONTINUATIONS) == set(PERFORMERS)
@@ -154,21 +159,21 @@ def test_results_are_built_from_their_dict_form() -> None:
     }
     assert result_from(NikStatus, status) == RegistrationStatus(**status)
     assert result_from(NikStatus, None) is None
-    submitted = result_from(type(engine_submit()), {**status, "outcome": "duplicate_nik"})
+    submitted = result_from(Submit, {**status, "outcome": "duplicate_nik"})
     assert isinstance(submitted, Submitted) and submitted.outcome == "duplicate_nik"
-    assert result_from(type(Correct({})), {"reference": "LND-1"}).back_to_review is False
-    quotas = result_from(type(engine_quotas()), {"kab-serang-2025:umum": 3})
+    assert result_from(Correct, {"reference": "LND-1"}).back_to_review is False
+    quotas = result_from(Quotas, {"kab-serang-2025:umum": 3})
     assert quotas == QuotasLeft({"kab-serang-2025:umum": 3})
     with pytest.raises(TypeError, match="unknown field"):
         result_from(NikStatus, {**status, "nik": NIK})
 
 
-def engine_submit() -> Any:
+def sent_summary() -> Any:
     session = at("registration", "summary", **registration_answers())
     return press(session, "send").effect
 
 
-def engine_quotas() -> Any:
+def answered_last_question() -> Any:
     session = at("eligibility", "income", occupation="guru_ngaji", jobs="jobs_one")
     session.answers.update(regency="36.04", nik=NIK, birth_date="1980-05-12", gender="male")
     return press(session, "i:1500000").effect
@@ -193,7 +198,7 @@ def registration_answers() -> dict[str, Any]:
 
 
 def test_sending_the_summary_asks_the_host_to_store_the_registration() -> None:
-    effect = engine_submit()
+    effect = sent_summary()
     assert effect.kind == "submit"
     assert effect.full_name == "Ahmad Fauzi" and effect.language == "id"
     assert effect.program is not None  # Kabupaten Serang funds religious teachers
@@ -280,7 +285,7 @@ def test_the_verdicts_register_button_starts_registration_with_the_answers_carri
 
 
 def test_the_verdict_is_asked_once_the_places_left_are_known() -> None:
-    effect = engine_quotas()
+    effect = answered_last_question()
     assert effect.kind == "quotas" and effect.regency == "36.04"
 
 
@@ -359,3 +364,19 @@ def test_a_consent_given_on_a_turn_without_a_time_is_recorded_untimed() -> None:
         session, Incoming("callback", data=f"{session.seq}:yes"), date(2026, 12, 1)
     )
     assert out.session.answers["consent"]["at"] == ""
+
+
+def test_the_language_buttons_switch_the_language_and_a_stale_one_says_so() -> None:
+    out = engine().handle(Session(), Incoming("callback", data="l:en"), NOW)
+    assert out.session.lang == "en" and out.session.lang_chosen
+    assert out.replies[0].text == engine().ctx.t(out.session, "language.changed")
+    stale = engine().handle(Session(), Incoming("callback", data="l:xx"), NOW)
+    assert stale.session.lang == "id"
+    assert stale.replies[0].text == text("err.input.stale_button")
+
+
+def test_an_effect_that_needs_a_chat_is_answered_none_without_one() -> None:
+    queries = RegistrationQueries.__new__(RegistrationQueries)  # no database is reached
+    channel = Envelope(update_id=1, chat_id=None, chat_type="channel", user_id=None, incoming=None)
+    assert asyncio.run(queries(MyData(), channel)) is None
+    assert asyncio.run(queries(LinkOfficial(code="link-abc"), channel)) is None
