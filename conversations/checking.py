@@ -1,8 +1,9 @@
 """The eligibility check's part of the engine: its input kinds, derived answers and verdict.
 
-After every answer of the eligibility flow, `derive` recomputes which questions a program
-still needs (`_ask_*`), whether the income still matters (`_skip_income`) and the program
-named in those questions (`_params`); the flow's `when:` conditions read them.
+After every answer of the eligibility flow (`derive: eligibility`, registered in `DERIVERS`),
+`derive` recomputes which questions a program still needs (`_ask_*`), whether the income
+still matters (`_skip_income`) and the program named in those questions (`_params`); the
+flow's `when:` conditions read them.
 """
 
 from __future__ import annotations
