@@ -1,19 +1,21 @@
 """The eligibility check's part of the engine: its input kinds, derived answers and verdict.
 
-After every answer of the eligibility flow, `derive` recomputes which questions a program
-still needs (`_ask_*`), whether the income still matters (`_skip_income`) and the program
-named in those questions (`_params`); the flow's `when:` conditions read them.
+After every answer of the eligibility flow (`derive: eligibility`, registered in `DERIVERS`),
+`derive` recomputes which questions a program still needs (`_ask_*`), whether the income
+still matters (`_skip_income`) and the program named in those questions (`_params`); the
+flow's `when:` conditions read them.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from conversations.context import Context
 from conversations.flow import Step
-from conversations.inputs import DateInput, InputKind, Parsed, Prompt
+from conversations.inputs import DateInput, Enter, InputKind, Next, Parsed, Prompt
 from conversations.session import Session
 from domain.eligibility import Applicant, Verdict, assess, pending_questions, verdict_message
 from domain.errors import InputError
@@ -68,11 +70,19 @@ class VerdictInput(InputKind):
             return Parsed(data, branch=data)
         raise InputError("input.stale_button")
 
+    def on_answer(self, ctx: Context, step: Step, session: Session, parsed: Parsed) -> Next:
+        """The flow the step's `goto` names for the button; registration takes the answers."""
+        target = step.goto.get(str(parsed.branch))
+        if target is None:
+            return parsed
+        prefill = carried(session.answers) if parsed.branch == "register" else None
+        return Enter(target, prefill)
 
-INPUTS: dict[str, type[InputKind]] = {
-    "nik_or_date": NikOrDateInput,
-    "question_text": QuestionTextInput,
-    "verdict": VerdictInput,
+
+INPUTS: dict[str, InputKind] = {
+    "nik_or_date": NikOrDateInput(),
+    "question_text": QuestionTextInput(),
+    "verdict": VerdictInput(),
 }
 
 
@@ -138,3 +148,7 @@ def carried(answers: dict[str, Any]) -> dict[str, Any]:
         out.pop("birth_date", None)
         out.pop("gender", None)
     return out
+
+
+# Derivers a flow's `derive:` names: run after every answer of that flow.
+DERIVERS: dict[str, Callable[[Context, Session], None]] = {"eligibility": derive}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from conversations.session import Session
@@ -53,9 +53,11 @@ class Context:
     program_set: ProgramSet = field(default_factory=ProgramSet)
     rules: Rules | None = None
     faq: FaqIndex | None = None
+    # The moment of the turn, when the host gives one (it timestamps a consent).
+    now: datetime | None = None
 
-    def on(self, today: date) -> Context:
-        return replace(self, today=today)
+    def on(self, today: date, now: datetime | None = None) -> Context:
+        return replace(self, today=today, now=now)
 
     @property
     def served_regencies(self) -> tuple[str, ...]:

@@ -26,8 +26,16 @@ class Step:
     next: str | dict[str, str] | None = None
     options: tuple[Any, ...] = ()
     labels: str | None = None
+    # Checks (conversations.checks) run once the answer is saved.
     check: tuple[str, ...] = ()
+    # Effect builders (conversations.builders) by name: `query` once the step is answered (an
+    # `end` step: once reached), `before` before the step is asked.
     query: str | None = None
+    before: str | None = None
+    # Branches that end the flow with a message (`{no: consent.declined}`), and branches that
+    # start another flow (`{register: registration}`, see the input kind's `on_answer`).
+    ends: dict[str, str] = field(default_factory=dict)
+    goto: dict[str, str] = field(default_factory=dict)
     # `pattern` input: the regular expression a whole answer must match, and characters
     # dropped from the answer before it is matched and saved (spaces in a phone number).
     pattern: str | None = None
@@ -52,6 +60,15 @@ class EditTarget:
 
 
 @dataclass(frozen=True)
+class Changes:
+    """What a flow's answers send as changes: answers left out, and answers cleared (set to
+    None unless answered) when another one changes."""
+
+    leave_out: tuple[str, ...] = ()
+    resets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Flow:
     """An ordered list of steps with branches."""
 
@@ -62,6 +79,15 @@ class Flow:
     nav: bool = True
     # Texts may name earlier answers as `{field}` (a choice answer by its label).
     answer_params: bool = False
+    # Said when the flow starts.
+    intro: str | None = None
+    # A deriver (conversations.derivers) recomputing answers the `when:` conditions read.
+    derive: str | None = None
+    # `edit:` of a summary: the question listing the fields, and the step the edited steps
+    # return to once answered again.
+    edit_ask: str | None = None
+    edit_returns_to: str | None = None
+    changes: Changes = field(default_factory=Changes)
 
     @property
     def first(self) -> Step:
@@ -88,12 +114,17 @@ class Flow:
 
 
 _STEP_FIELDS = set(Step.__dataclass_fields__)
+_FLOW_FIELDS = {"id", "steps", "edit", "intro", "derive", "changes"}
+_EDIT_FIELDS = {"ask", "back_to", "fields"}
 
 
 def parse_flow(data: Any, source: str, known_inputs: Collection[str]) -> Flow:
     """Build a Flow from YAML data; errors name the file, the field and the problem."""
     if not isinstance(data, dict) or "id" not in data or "steps" not in data:
         raise FlowDefinitionError(f"{source}: needs `id` and `steps`")
+    unknown_keys = set(data) - _FLOW_FIELDS
+    if unknown_keys:
+        raise FlowDefinitionError(f"{source}: unknown field(s) {', '.join(sorted(unknown_keys))}")
     steps: list[Step] = []
     for index, raw in enumerate(data["steps"]):
         where = f"{source}: steps[{index}]"
@@ -107,6 +138,10 @@ def parse_flow(data: Any, source: str, known_inputs: Collection[str]) -> Flow:
                 raise FlowDefinitionError(f"{where}: `{required}` is missing")
         if raw["input"] not in known_inputs:
             raise FlowDefinitionError(f"{where}: input `{raw['input']}` is not a known kind")
+        for name in ("ends", "goto"):
+            value = raw.get(name, {})
+            if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+                raise FlowDefinitionError(f"{where}.{name}: maps answers (in quotes) to names")
         check = raw.get("check", ())
         checks = (check,) if isinstance(check, str) else tuple(check)
         steps.append(Step(**{**raw, "options": tuple(raw.get("options", ())), "check": checks}))
@@ -118,13 +153,33 @@ def parse_flow(data: Any, source: str, known_inputs: Collection[str]) -> Flow:
         for target in targets:
             if target is not None and target not in ids:
                 raise FlowDefinitionError(f"{source}: {step.id}.next: no step `{target}`")
+    edit = data.get("edit") or {}
+    if not isinstance(edit, dict) or set(edit) - _EDIT_FIELDS:
+        raise FlowDefinitionError(f"{source}: edit: needs `ask`, `back_to` and `fields`")
     edits: list[EditTarget] = []
-    for raw in data.get("edit", []):
-        edit = EditTarget(raw["field"], raw["label"], raw["from"], raw["until"])
-        if edit.start not in ids or edit.until not in ids:
-            raise FlowDefinitionError(f"{source}: edit {edit.field}: unknown step")
-        edits.append(edit)
-    return Flow(id=str(data["id"]), steps=tuple(steps), edit=tuple(edits))
+    for raw in edit.get("fields", []):
+        editable = EditTarget(raw["field"], raw["label"], raw["from"], raw["until"])
+        if editable.start not in ids or editable.until not in ids:
+            raise FlowDefinitionError(f"{source}: edit {editable.field}: unknown step")
+        edits.append(editable)
+    back_to = edit.get("back_to")
+    if edits and (back_to not in ids or not edit.get("ask")):
+        raise FlowDefinitionError(f"{source}: edit: needs `ask` and the step `back_to`")
+    raw_changes = data.get("changes") or {}
+    changes = Changes(
+        leave_out=tuple(raw_changes.get("leave_out", ())),
+        resets={k: tuple(v) for k, v in (raw_changes.get("resets") or {}).items()},
+    )
+    return Flow(
+        id=str(data["id"]),
+        steps=tuple(steps),
+        edit=tuple(edits),
+        intro=data.get("intro"),
+        derive=data.get("derive"),
+        edit_ask=edit.get("ask"),
+        edit_returns_to=back_to,
+        changes=changes,
+    )
 
 
 @cache

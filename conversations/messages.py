@@ -1,8 +1,8 @@
-"""What the engine receives from a worker and what it asks the host to send back."""
+"""What the engine receives from a worker and what it sends back (effects: see effects.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 IncomingKind = Literal["text", "command", "callback", "contact", "unsupported", "edited"]
@@ -41,22 +41,3 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     share_contact: str | None = None
     remove_keyboard: bool = False
-
-
-@dataclass(frozen=True)
-class Query:
-    """Something only the host can answer (a database look-up or write)."""
-
-    kind: Literal[
-        "nik_status",
-        "submit",
-        "my_status",
-        "my_data",
-        "correct",
-        "erase",
-        "quotas",
-        "ask_official",
-        "flow_submit",
-        "link_official",
-    ]
-    params: dict[str, object] = field(default_factory=dict)

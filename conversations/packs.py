@@ -37,6 +37,7 @@ from typing import Any
 
 import yaml
 
+from conversations.commands import CALLBACKS
 from conversations.flow import Flow, Step, parse_flow
 from domain.errors import FlowDefinitionError
 from domain.i18n import LANGUAGES, flatten
@@ -47,7 +48,7 @@ __all__ = ["PACK_INPUTS", "FlowPack", "load_flow_pack", "parse_flow_pack"]
 PACK_INPUTS = frozenset({"text", "pattern", "choice", "end", "name", "short_text", "date", "nik"})
 PACK_QUERIES = frozenset({"submit"})
 # Callback prefixes the engine itself uses (menu, topics, questions, languages).
-RESERVED_CALLBACKS = frozenset({"m", "t", "q", "l"})
+RESERVED_CALLBACKS = frozenset(CALLBACKS)
 MAX_CALLBACK_BYTES = 64
 
 _FIELDS = {"id", "start", "nav", "texts", "steps"}
@@ -194,6 +195,9 @@ def _check_step(step: Step, where: str, keys: dict[str, str], fail: Any) -> None
     need_text(step.error, "error")
     if step.check:
         raise fail(f"{where}.check", "checks belong to the shipped flows")
+    for name, value in (("before", step.before), ("ends", step.ends), ("goto", step.goto)):
+        if value:
+            raise fail(f"{where}.{name}", f"`{name}` belongs to the shipped flows")
     if step.query is not None:
         if step.query not in PACK_QUERIES:
             raise fail(f"{where}.query", f"must be one of {', '.join(sorted(PACK_QUERIES))}")

@@ -16,8 +16,9 @@ from typing import Any, Protocol
 
 from telegram.error import TelegramError
 
+from conversations.effects import Effect
 from conversations.engine import Engine, Outcome
-from conversations.messages import Query, Reply
+from conversations.messages import Reply
 from conversations.session import Session
 from handlers.chat_state import ChatState, UnknownStateVersion
 from handlers.delivery.outcomes import REPLIES, Kind, classify
@@ -28,7 +29,7 @@ from storage.infra.state import HeldChat, StateStore
 log = logging.getLogger(__name__)
 
 RECENT_UPDATES = 50
-MAX_QUERIES_PER_TURN = 4
+MAX_EFFECTS_PER_TURN = 4
 
 
 class BotApi(Protocol):
@@ -51,7 +52,8 @@ class ChatDirectory(Protocol):
     async def set_opted_out(self, chat_id: int, opted_out: bool) -> None: ...
 
 
-QueryRunner = Callable[[Query, Envelope], Awaitable[dict[str, Any] | None]]
+# Performs an effect for the chat of an update; returns the effect's typed result (or None).
+EffectRunner = Callable[[Effect, Envelope], Awaitable[Any]]
 
 
 class UpdateProcessor:
@@ -61,7 +63,7 @@ class UpdateProcessor:
         self,
         engine: Engine,
         state: StateStore,
-        run_query: QueryRunner,
+        perform: EffectRunner,
         api: BotApi,
         *,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -71,7 +73,7 @@ class UpdateProcessor:
         self.chats = chats
         self.engine = engine
         self.state = state
-        self.run_query = run_query
+        self.perform = perform
         self.api = api
         self.now = now
         self.on_call = on_call or (lambda method, result: None)
@@ -116,11 +118,11 @@ class UpdateProcessor:
         label = "handled"
         try:
             outcome = self.engine.handle(session, env.incoming, today)
-            for _ in range(MAX_QUERIES_PER_TURN):
-                if outcome.query is None:
+            for _ in range(MAX_EFFECTS_PER_TURN):
+                if outcome.effect is None:
                     break
-                result = await self.run_query(outcome.query, env)
-                outcome = self.engine.resume(outcome.session, outcome.query, result, today)
+                result = await self.perform(outcome.effect, env)
+                outcome = self.engine.resume(outcome.session, outcome.effect, result, today)
         except Exception:
             # The worker's answer is not taken: the session stays as it was and they are asked
             # to send it again. Only the update id is logged, never the content.

@@ -1,12 +1,35 @@
-"""Answer the engine's queries from the database: NIK look-up, submission, a worker's status."""
+"""Perform the engine's effects against the database: NIK look-up, submission, status, data."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any
 
-from conversations.messages import Query
+from conversations.effects import (
+    AskOfficial,
+    Correct,
+    Corrected,
+    DataRecord,
+    Effect,
+    Erase,
+    ErasureRequested,
+    FlowReceipt,
+    FlowSubmit,
+    LinkOfficial,
+    MyData,
+    MyStatus,
+    NikStatus,
+    OfficialLinked,
+    QuestionSent,
+    Quotas,
+    QuotasLeft,
+    RegistrationStatus,
+    Submit,
+    Submitted,
+)
 from domain.programs import ProgramSet
+from handlers.effects import perform, performs
 from handlers.updates import Envelope
 from storage.errors import DuplicateNikError, NotFoundError
 from storage.infra.db import Database
@@ -19,7 +42,7 @@ from storage.repos.registrations import NewRegistration, Registrations, Registra
 
 
 class RegistrationQueries:
-    """Runs `Query` objects against the registrations table."""
+    """Performs the engine's effects (`handlers.effects`) against the registrations table."""
 
     def __init__(
         self,
@@ -41,72 +64,43 @@ class RegistrationQueries:
         program = self.programs.get(program_id)
         return program.name if program else None
 
-    async def __call__(self, query: Query, env: Envelope) -> dict[str, Any] | None:
-        if query.kind == "nik_status":
-            found = await self.registrations.find_by_nik(str(query.params["nik"]))
-            return self._describe(found) if found else None
-        if query.kind == "my_status":
-            if env.user_id is None:
-                return None
-            found = await self.registrations.latest_for_telegram_user(env.user_id)
-            return self._describe(found) if found else None
-        if query.kind == "submit":
-            return await self._submit(query.params, env)
-        if query.kind == "flow_submit":
-            return await self._submit_flow(query.params, env)
-        if query.kind == "quotas":
-            return await self._quotas_left(query.params.get("regency"))
-        if env.user_id is None or env.chat_id is None:
-            return None
-        if query.kind == "link_official":
-            linked = await OfficialTelegram(self.db).link(str(query.params["code"]), env.chat_id)
-            return {"name": linked.name} if linked else None
-        if query.kind == "ask_official":
-            topic = query.params.get("topic")
-            asked = await self.questions.ask(
-                env.user_id,
-                env.chat_id,
-                str(query.params.get("language") or "id"),
-                str(query.params["text"]),
-                str(topic) if topic else None,
-                # Telegram redelivers an update it saw no answer to: store its question once.
-                key=f"{env.chat_id}:{env.update_id}",
-            )
-            return {"reference": asked.reference}
-        if query.kind == "my_data":
-            return await self.data_rights.my_data(env.user_id)
-        if query.kind == "correct":
-            reference, back = await self.data_rights.correct(env.user_id, dict(query.params))
-            return {"reference": reference, "back_to_review": back}
-        if query.kind == "erase":
-            try:
-                request = await self.data_rights.request_erasure(env.user_id)
-            except NotFoundError:
-                return None
-            return {"due_at": request.due_at.isoformat()}
-        raise ValueError(f"unknown query {query.kind}")
+    async def __call__(self, effect: Effect, env: Envelope) -> Any:
+        return await perform(self, effect, env)
 
-    async def _submit(self, a: dict[str, Any], env: Envelope) -> dict[str, Any]:
+    @performs(NikStatus)
+    async def nik_status(self, effect: NikStatus, env: Envelope) -> RegistrationStatus | None:
+        found = await self.registrations.find_by_nik(effect.nik)
+        return self._describe(found) if found else None
+
+    @performs(MyStatus)
+    async def my_status(self, effect: MyStatus, env: Envelope) -> RegistrationStatus | None:
+        if env.user_id is None:
+            return None
+        found = await self.registrations.latest_for_telegram_user(env.user_id)
+        return self._describe(found) if found else None
+
+    @performs(Submit)
+    async def submit(self, a: Submit, env: Envelope) -> Submitted:
         assert env.user_id is not None and env.chat_id is not None
-        consent = a["consent"]
+        consent = a.consent
         new = NewRegistration(
-            submission_key=f"{env.chat_id}:{a['key']}",
-            full_name=a["full_name"],
-            nik=a["nik"],
-            birth_date=date.fromisoformat(a["birth_date"]),
-            gender=a["gender"],
-            phone=a["phone"],
-            occupation=a["occupation"],
-            occupation_other=a.get("occupation_other"),
-            region=a["region"],
-            regency=a["regency"],
-            monthly_income=int(a["monthly_income"]),
-            heir_name=a.get("heir_name"),
-            heir_relation=a.get("heir_relation"),
-            program=a.get("program"),
+            submission_key=f"{env.chat_id}:{a.key}",
+            full_name=a.full_name,
+            nik=a.nik,
+            birth_date=date.fromisoformat(a.birth_date),
+            gender=a.gender,
+            phone=a.phone,
+            occupation=a.occupation,
+            occupation_other=a.occupation_other,
+            region=a.region,
+            regency=a.regency,
+            monthly_income=int(a.monthly_income),
+            heir_name=a.heir_name,
+            heir_relation=a.heir_relation,
+            program=a.program,
             telegram_user_id=env.user_id,
             telegram_chat_id=env.chat_id,
-            language=a.get("language", "id"),
+            language=a.language or "id",
             consent_purpose=consent["purpose"],
             consent_version=consent["version"],
             consent_text_sha256=consent["sha256"],
@@ -117,50 +111,96 @@ class RegistrationQueries:
         try:
             summary, created = await self.registrations.submit(new)
         except DuplicateNikError as exc:
-            return {"outcome": "duplicate_nik", **self._describe(exc.existing)}
-        return {"outcome": "created" if created else "existing", **self._describe(summary)}
+            return self._submitted(exc.existing, "duplicate_nik")
+        return self._submitted(summary, "created" if created else "existing")
 
-    async def _submit_flow(self, params: dict[str, Any], env: Envelope) -> dict[str, Any]:
+    @performs(FlowSubmit)
+    async def submit_flow(self, effect: FlowSubmit, env: Envelope) -> FlowReceipt:
         """Store a flow pack's answers; the same conversation again gets the same reference."""
         assert env.user_id is not None and env.chat_id is not None
         if self.flow_submissions is None:
             raise ValueError("flow submissions are not configured")
-        answers = params["answers"]
-        assert isinstance(answers, dict)
         stored = await self.flow_submissions.submit(
-            flow=str(params["flow"]),
-            submission_key=f"{env.chat_id}:{params['key']}",
+            flow=effect.flow,
+            submission_key=f"{env.chat_id}:{effect.key}",
             telegram_user_id=env.user_id,
             telegram_chat_id=env.chat_id,
-            answers=answers,
+            answers=dict(effect.answers),
         )
-        return {
-            "reference": stored.reference,
-            "outcome": "created" if stored.created else "existing",
-            "created_at": stored.created_at.isoformat(),
-        }
+        return FlowReceipt(
+            reference=stored.reference,
+            outcome="created" if stored.created else "existing",
+            created_at=stored.created_at.isoformat(),
+        )
 
-    async def _quotas_left(self, regency: object) -> dict[str, int]:
+    @performs(Quotas)
+    async def quotas_left(self, effect: Quotas, env: Envelope) -> QuotasLeft:
         """Places left per `program:quota` for the programs serving this regency today."""
-        if not isinstance(regency, str):
-            return {}
-        serving = self.programs.for_region(regency, date.today())
+        if not isinstance(effect.regency, str):
+            return QuotasLeft()
+        serving = self.programs.for_region(effect.regency, date.today())
         if not serving:
-            return {}
+            return QuotasLeft()
         used = await used_places(self.db)
-        return {
-            f"{p.id}:{q.id}": max(0, q.limit - used.get((p.id, q.id), 0))
-            for p in serving
-            for q in p.quotas
-        }
+        return QuotasLeft(
+            {
+                f"{p.id}:{q.id}": max(0, q.limit - used.get((p.id, q.id), 0))
+                for p in serving
+                for q in p.quotas
+            }
+        )
 
-    def _describe(self, summary: RegistrationSummary) -> dict[str, Any]:
-        return {
-            "reference": summary.reference,
-            "status": summary.status,
-            "program": summary.program,
-            "program_name": self.program_name(summary.program) if summary.program else None,
-            "kpj": summary.kpj,
-            "reason": summary.reason,
-            "created_at": summary.created_at.isoformat(),
-        }
+    @performs(LinkOfficial, needs_chat=True)
+    async def link_official(self, effect: LinkOfficial, env: Envelope) -> OfficialLinked | None:
+        assert env.chat_id is not None
+        linked = await OfficialTelegram(self.db).link(effect.code, env.chat_id)
+        return OfficialLinked(linked.name) if linked else None
+
+    @performs(AskOfficial, needs_chat=True)
+    async def ask_official(self, effect: AskOfficial, env: Envelope) -> QuestionSent:
+        assert env.user_id is not None and env.chat_id is not None
+        asked = await self.questions.ask(
+            env.user_id,
+            env.chat_id,
+            effect.language or "id",
+            effect.text,
+            effect.topic or None,
+            # Telegram redelivers an update it saw no answer to: store its question once.
+            key=f"{env.chat_id}:{env.update_id}",
+        )
+        return QuestionSent(asked.reference)
+
+    @performs(MyData, needs_chat=True)
+    async def my_data(self, effect: MyData, env: Envelope) -> DataRecord | None:
+        assert env.user_id is not None
+        found = await self.data_rights.my_data(env.user_id)
+        return DataRecord.from_dict(found) if found is not None else None
+
+    @performs(Correct, needs_chat=True)
+    async def correct(self, effect: Correct, env: Envelope) -> Corrected:
+        assert env.user_id is not None
+        reference, back = await self.data_rights.correct(env.user_id, dict(effect.changes))
+        return Corrected(reference, back_to_review=back)
+
+    @performs(Erase, needs_chat=True)
+    async def erase(self, effect: Erase, env: Envelope) -> ErasureRequested | None:
+        assert env.user_id is not None
+        try:
+            request = await self.data_rights.request_erasure(env.user_id)
+        except NotFoundError:
+            return None
+        return ErasureRequested(request.due_at.isoformat())
+
+    def _submitted(self, summary: RegistrationSummary, outcome: str) -> Submitted:
+        return Submitted(**asdict(self._describe(summary)), outcome=outcome)
+
+    def _describe(self, summary: RegistrationSummary) -> RegistrationStatus:
+        return RegistrationStatus(
+            reference=summary.reference,
+            status=summary.status,
+            program=summary.program,
+            program_name=self.program_name(summary.program) if summary.program else None,
+            kpj=summary.kpj,
+            reason=summary.reason,
+            created_at=summary.created_at.isoformat(),
+        )

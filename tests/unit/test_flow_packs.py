@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from conversations.context import Context, NoPrograms
+from conversations.effects import FlowReceipt, FlowSubmit
 from conversations.engine import Engine, load_pack
 from conversations.messages import Incoming
 from conversations.session import Session
@@ -133,15 +134,15 @@ def test_a_conversation_runs_on_the_pack_in_the_workers_language(tmp_path: Path)
     assert [[b.data for b in row] for row in reply.buttons] == [["col:red", "col:blue"]]
     out = engine.handle(out.session, Incoming("callback", data="col:blue"))
     assert out.replies == []
-    assert out.query is not None and out.query.kind == "flow_submit"
-    assert out.query.params["answers"] == {"name": "Sari", "code": "1234", "colour": "blue"}
-    assert out.query.params["flow"] == "short"
-    done = engine.resume(out.session, out.query, {"reference": "REG-ABCD2345"})
+    assert isinstance(out.effect, FlowSubmit)
+    assert out.effect.answers == {"name": "Sari", "code": "1234", "colour": "blue"}
+    assert out.effect.flow == "short"
+    done = engine.resume(out.session, out.effect, FlowReceipt(reference="REG-ABCD2345"))
     assert [r.text for r in done.replies] == ["Selesai, Sari: REG-ABCD2345."]
     assert done.session.flow is None
     again = engine.handle(done.session, Incoming("callback", data="col:blue"))
     assert [r.text for r in again.replies] == ["Selesai, Sari: REG-ABCD2345."]
-    assert again.query is None
+    assert again.effect is None
 
 
 def test_without_a_pack_start_shows_the_menu(tmp_path: Path) -> None:
