@@ -1,9 +1,9 @@
 """The golden transcripts' one contact with the conversation engine's API.
 
 Everything the runner needs from `conversations` goes through these functions, and they speak
-plain data: an action is built from strings, an effect is ``(kind, params)``, the host's
-answer is the dict `handlers.queries` returns (or None), a reply is a dict. When the engine's
-API changes (a `Query` becoming a typed effect, say), only this module changes.
+plain data: an action is built from strings, an effect is ``(kind, params)`` (the typed
+effect's `kind` and its fields), the host's answer is the dict form of the effect's typed
+result (or None), a reply is a dict. When the engine's API changes, only this module changes.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from conversations import session as session_module
+from conversations.effects import result_from
 from conversations.engine import Engine, Outcome, load_pack
 from conversations.messages import Incoming, Reply
 from conversations.session import Session
@@ -98,16 +99,17 @@ def handle(eng: Engine, session: Session, incoming: Incoming, now: datetime) -> 
 
 def effect_of(outcome: Outcome) -> Effect | None:
     """The effect the host must run before the turn goes on, or None."""
-    query = outcome.query
-    if query is None:
+    effect = outcome.effect
+    if effect is None:
         return None
-    return query.kind, _plain(dict(query.params))
+    return effect.kind, _plain(dataclasses.asdict(effect))
 
 
 def resume(eng: Engine, outcome: Outcome, result: dict[str, Any] | None, now: datetime) -> Outcome:
-    """Go on after the host ran `outcome`'s effect and answered `result`."""
-    assert outcome.query is not None
-    return eng.resume(outcome.session, outcome.query, result, now)
+    """Go on after the host ran `outcome`'s effect and answered `result` (its dict form)."""
+    effect = outcome.effect
+    assert effect is not None
+    return eng.resume(outcome.session, effect, result_from(type(effect), result), now)
 
 
 def session_of(outcome: Outcome) -> Session:
