@@ -22,6 +22,7 @@ from conversations.messages import Reply
 from conversations.session import Session
 from handlers.chat_state import ChatState, UnknownStateVersion
 from handlers.delivery.outcomes import REPLIES, Kind, classify
+from handlers.delivery.outcomes import Outcome as Answer
 from handlers.render import answer_callback, outbox_item, send_message
 from handlers.updates import Envelope, parse_update
 from storage.infra.state import HeldChat, StateStore
@@ -29,6 +30,8 @@ from storage.infra.state import HeldChat, StateStore
 log = logging.getLogger(__name__)
 
 RECENT_UPDATES = 50
+# What a failure outside Telegram's answers counts as: a retry after the replies' wait.
+RETRY_SOON = Answer(Kind.RETRY, "not sent")
 MAX_EFFECTS_PER_TURN = 4
 
 
@@ -215,6 +218,13 @@ class UpdateProcessor:
                         await self.chats.mark_blocked(chat_id)
                 else:
                     chat.retry_at = time.time() + REPLIES.wait(outcome, 1).total_seconds()
+                break
+            except Exception:
+                # Not Telegram's answer: the send rate's store (Redis) or the transport failed
+                # before the call was made or answered. Like a network error: what was sent
+                # so far leaves the outbox, the rest is retried, nothing escapes the loop.
+                log.warning("reply to chat %s not sent now; retried soon", chat_id, exc_info=True)
+                chat.retry_at = time.time() + REPLIES.wait(RETRY_SOON, 1).total_seconds()
                 break
             pending.pop(0)
         pending = [item for item in pending if item.get("durable", True)]

@@ -30,6 +30,12 @@ WAITER_TTL_MS = 2_000
 LAST = 2**53
 
 
+# How long a crashed holder keeps its chat locked: every lock is renewed every third of it
+# while its holder works, so this bounds only what a dead process (or one cut off from
+# Redis) can block, not how long an update may take.
+LOCK_LEASE_SECONDS = 6.0
+
+
 class _RedisHeld(HeldChat):
     __slots__ = ("_holding", "_store")
 
@@ -72,7 +78,7 @@ class RedisStateStore:
         ttl_seconds: int = DEFAULT_TTL_SECONDS,
         max_connections: int = 50,
         pool_timeout: float = 10.0,
-        lock_lease_seconds: float = 20.0,
+        lock_lease_seconds: float = LOCK_LEASE_SECONDS,
         order_window: float = 0.0,
     ) -> None:
         # A blocking pool: a burst waits up to pool_timeout for a free connection instead of
@@ -95,7 +101,7 @@ class RedisStateStore:
         prefix: str = "lindungi:",
         *,
         ttl_seconds: int = DEFAULT_TTL_SECONDS,
-        lock_lease_seconds: float = 20.0,
+        lock_lease_seconds: float = LOCK_LEASE_SECONDS,
         order_window: float = 0.0,
     ) -> RedisStateStore:
         """A store on an existing client (``decode_responses=False``); ``close`` leaves it open."""
