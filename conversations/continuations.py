@@ -32,7 +32,7 @@ from conversations.effects import (
     Submit,
     Submitted,
 )
-from conversations.messages import Reply
+from conversations.messages import Button, Reply
 from domain.i18n import escape, format_day
 
 if TYPE_CHECKING:
@@ -53,11 +53,21 @@ def continues(effect_type: type[E]) -> Callable[[Continuation], Continuation]:
     return register
 
 
+def _registered_already(turn: Turn, result: RegistrationStatus) -> None:
+    """Its reference, date and status only to the chat that registered it; to anyone else
+    only that the NIK is taken, and the way to an official who can check."""
+    if result.own:
+        turn.end_with("reg.nik_exists", **turn.status_params(result))
+        return
+    rows = ((Button(turn.t("menu.talk"), "m:talk"), Button(turn.t("button.menu"), "m:menu")),)
+    turn.end_with("reg.nik_taken", rows)
+
+
 @continues(NikStatus)
 def nik_checked(turn: Turn, effect: NikStatus, result: RegistrationStatus | None) -> None:
-    """A NIK registered already ends the flow with that registration's status."""
+    """A NIK registered already ends the flow: with its status when this chat registered it."""
     if result is not None:
-        turn.end_with("reg.nik_exists", **turn.status_params(result))
+        _registered_already(turn, result)
         return
     step = turn.step
     assert step is not None
@@ -67,7 +77,7 @@ def nik_checked(turn: Turn, effect: NikStatus, result: RegistrationStatus | None
 @continues(Submit)
 def registered(turn: Turn, effect: Submit, result: Submitted) -> None:
     if result.outcome == "duplicate_nik":
-        turn.end_with("reg.nik_exists", **turn.status_params(result))
+        _registered_already(turn, result)
         return
     name = escape(effect.full_name.split(" ")[0])
     turn.say("reg.sent", turn.status_buttons(), first_name=name, reference=result.reference)

@@ -63,6 +63,9 @@ class RegistrationStatus(Result):
     kpj: str | None = None
     reason: str | None = None
     created_at: str | None = None
+    # Whether the asking chat made this registration. Only then are its reference, date and
+    # status shown: anyone may type a NIK, and a NIK must not reveal another person's data.
+    own: bool = True
 
 
 @dataclass(frozen=True)

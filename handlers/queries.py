@@ -70,7 +70,7 @@ class RegistrationQueries:
     @performs(NikStatus)
     async def nik_status(self, effect: NikStatus, env: Envelope) -> RegistrationStatus | None:
         found = await self.registrations.find_by_nik(effect.nik)
-        return self._describe(found) if found else None
+        return self._describe(found, env) if found else None
 
     @performs(MyStatus)
     async def my_status(self, effect: MyStatus, env: Envelope) -> RegistrationStatus | None:
@@ -111,7 +111,7 @@ class RegistrationQueries:
         try:
             summary, created = await self.registrations.submit(new)
         except DuplicateNikError as exc:
-            return self._submitted(exc.existing, "duplicate_nik")
+            return self._submitted(exc.existing, "duplicate_nik", env)
         return self._submitted(summary, "created" if created else "existing")
 
     @performs(FlowSubmit)
@@ -191,10 +191,17 @@ class RegistrationQueries:
             return None
         return ErasureRequested(request.due_at.isoformat())
 
-    def _submitted(self, summary: RegistrationSummary, outcome: str) -> Submitted:
-        return Submitted(**asdict(self._describe(summary)), outcome=outcome)
+    def _submitted(
+        self, summary: RegistrationSummary, outcome: str, asking: Envelope | None = None
+    ) -> Submitted:
+        return Submitted(**asdict(self._describe(summary, asking)), outcome=outcome)
 
-    def _describe(self, summary: RegistrationSummary) -> RegistrationStatus:
+    def _describe(
+        self, summary: RegistrationSummary, asking: Envelope | None = None
+    ) -> RegistrationStatus:
+        """What the worker is told; of a registration another chat made, only that it exists."""
+        if asking is not None and summary.telegram_user_id != asking.user_id:
+            return RegistrationStatus(own=False)
         return RegistrationStatus(
             reference=summary.reference,
             status=summary.status,

@@ -72,6 +72,8 @@ class RegistrationSummary:
     reason: str | None
     created_at: datetime
     decided_at: datetime | None
+    # Who registered it on Telegram (None: listed by an office, or erased).
+    telegram_user_id: int | None = None
 
     @classmethod
     def of(cls, row: Registration) -> RegistrationSummary:
@@ -89,6 +91,7 @@ class RegistrationSummary:
             reason=row.reason,
             created_at=row.created_at,
             decided_at=row.decided_at,
+            telegram_user_id=row.telegram_user_id,
         )
 
 

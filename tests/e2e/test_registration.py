@@ -127,16 +127,28 @@ async def test_a_future_or_impossible_birth_date_is_asked_again(bot: BotHarness)
     assert "Contoh: 12-05-1980" in w.last
 
 
-async def test_a_registered_nik_shows_that_registrations_status_instead(bot: BotHarness) -> None:
+async def test_a_registered_nik_shows_its_status_only_to_the_chat_that_registered_it(
+    bot: BotHarness,
+) -> None:
     first = bot.worker()
     await register_until_summary(first)
     await first.press("Kirim")
-    second = bot.worker("Budi")
+    reference = first.last.split("nomor ")[1].split(".")[0].strip("<b>/ ")
+
+    second = bot.worker("Budi")  # someone else who knows (or guessed) the NIK
     await second.command("/daftar")
     await second.say("Budi Santoso")
     await second.say(NIK)
     assert "sudah terdaftar" in second.last
-    assert "sedang diperiksa" in second.last
+    assert "akun Telegram lain" in second.last
+    assert "sedang diperiksa" not in second.last
+    assert reference not in second.last
+    assert any("Tanya petugas" in label for label in second.buttons())
+
+    await first.command("/daftar")  # the worker themself, trying again
+    await first.say("Ahmad Fauzi")
+    await first.say(NIK)
+    assert "sedang diperiksa" in first.last
     count = (await sql(bot, "SELECT count(*) AS n FROM registrations"))[0]["n"]
     assert count == 1
 
