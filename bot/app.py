@@ -22,7 +22,7 @@ from bot.services import Services, build_services
 from bot.settings import Settings
 from console.api import api_router
 from console.web import web_router, web_static
-from handlers.processor import BotApi
+from handlers.processor import BotApi, UpdateHeld
 from handlers.updates import MalformedUpdate
 from storage.repos.gauges import read_gauges
 
@@ -182,6 +182,11 @@ class TelegramWebhook:
             outcome = await services.processor.process(update)
         except MalformedUpdate as exc:
             return 400, _error(str(exc))
+        except UpdateHeld:
+            # The database is away: Telegram delivers the update again and it is handled then
+            # (the worker was told once). Logged by the processor, without a traceback.
+            services.metrics.updates.labels("held").inc()
+            return 503, _error("temporarily unavailable: the update will be handled later")
         except Exception:
             # The conversation's own failures are answered inside `process` (the worker is
             # asked to send again). What reaches here is the state store or the database

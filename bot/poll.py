@@ -10,6 +10,7 @@ from typing import Any
 from bot.cli_allowed import ALLOWED_UPDATES
 from bot.services import build_services
 from bot.settings import Settings
+from handlers.processor import UpdateHeld
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +48,20 @@ async def run_polling(settings: Settings, *, poll_seconds: int = 30) -> None:
                 log.warning("getUpdates failed (%s); retrying", type(exc).__name__)
                 await asyncio.sleep(2)
                 continue
+            held = False
             for update in updates:
                 try:
                     await processor.process(update)
+                except UpdateHeld:
+                    held = True  # the database is away: ask for it (and what follows) again
+                    break
                 except Exception:
-                    log.exception("update %s could not be handled", update.get("update_id"))
+                    log.exception("update %s could not be stored", update.get("update_id"))
+                    held = True  # not stored (the state store is away): ask for it again
+                    break
                 offset = max(offset, int(update["update_id"]) + 1)
+            if held:
+                await asyncio.sleep(2)
             await processor.flush_pending()
     finally:
         await services.close()

@@ -5,9 +5,12 @@ This is the one place that reads and writes the document's fields. The state sto
 only at ``outbox`` (non-empty: the chat has unsent replies)::
 
     {"v": 2, "session": {...}, "recent": [update ids], "outbox": [Bot API calls],
-     "blocked": true, "seen": "2026-12-04:id", "retry_at": 1764871234.5}
+     "blocked": true, "seen": "2026-12-04:id", "retry_at": 1764871234.5,
+     "held_since": 1764871200.0}
 
-``session``, ``blocked``, ``seen`` and ``retry_at`` are left out when unset.
+``session``, ``blocked``, ``seen``, ``retry_at`` and ``held_since`` are left out when unset
+(``held_since`` is optional within version 2: a release without it ignores it and at worst
+says its "we keep your answer" notice once more).
 
 Versions: ``v`` says which shape a document has. Documents written before it existed carry
 none and are version 1: the same fields as version 2, so they load as they are and are
@@ -54,7 +57,8 @@ class ChatState:
     first message; ``recent``: the last update ids handled (a redelivered one is recognised);
     ``outbox``: Bot API calls not yet accepted by Telegram, in order; ``blocked``: the worker
     blocked the bot; ``seen``: the last day and language recorded in the chat directory;
-    ``retry_at``: no resending before this time (epoch seconds); ``version``: the version the
+    ``retry_at``: no resending before this time (epoch seconds); ``held_since``: since when the
+    chat's updates wait for the database (the worker was told once); ``version``: the version the
     document had when loaded (``VERSION`` for a new chat; it is written as ``VERSION``).
     """
 
@@ -65,6 +69,7 @@ class ChatState:
     seen: str | None = None
     retry_at: float | None = None
     version: int = VERSION
+    held_since: float | None = None
 
     @classmethod
     def load(cls, doc: dict[str, Any] | None) -> ChatState:
@@ -87,6 +92,7 @@ class ChatState:
             doc.get("seen"),
             doc.get("retry_at"),
             loaded,
+            doc.get("held_since"),
         )
 
     def dump(self) -> dict[str, Any]:
@@ -100,4 +106,6 @@ class ChatState:
             doc["seen"] = self.seen
         if self.retry_at is not None:
             doc["retry_at"] = self.retry_at
+        if self.held_since is not None:
+            doc["held_since"] = self.held_since
         return doc

@@ -25,6 +25,7 @@ from handlers.delivery.outcomes import REPLIES, Kind, classify
 from handlers.delivery.outcomes import Outcome as Answer
 from handlers.render import answer_callback, outbox_item, send_message
 from handlers.updates import Envelope, parse_update
+from storage.infra.db import unavailable
 from storage.infra.state import HeldChat, StateStore
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,14 @@ RECENT_UPDATES = 50
 # What a failure outside Telegram's answers counts as: a retry after the replies' wait.
 RETRY_SOON = Answer(Kind.RETRY, "not sent")
 MAX_EFFECTS_PER_TURN = 4
+
+
+class UpdateHeld(Exception):
+    """The update could not be handled now (the database is away) and must be delivered again."""
+
+    def __init__(self, update_id: int) -> None:
+        super().__init__(f"update {update_id} held until the database is back")
+        self.update_id = update_id
 
 
 class BotApi(Protocol):
@@ -104,6 +113,8 @@ class UpdateProcessor:
                 was_blocked, chat.blocked = chat.blocked, False
                 opted_out = bool((chat.session or {}).get("opted_out"))
                 label = await self._turn(env, chat)
+                if label == "held":
+                    await self._hold(held, chat, env)
                 await self._directory(env, chat, was_blocked, opted_out)
             chat.recent = [*recent, env.update_id][-RECENT_UPDATES:]
             if chat.outbox:
@@ -126,14 +137,31 @@ class UpdateProcessor:
                     break
                 result = await self.perform(outcome.effect, env)
                 outcome = self.engine.resume(outcome.session, outcome.effect, result, today)
-        except Exception:
-            # The worker's answer is not taken: the session stays as it was and they are asked
-            # to send it again. Only the update id is logged, never the content.
-            log.exception("update %s failed", env.update_id)
+        except Exception as exc:
             outcome = Outcome(session, [])
-            text = self.engine.ctx.t(session, "err.internal")
-            outcome.replies.append(Reply(text))
-            label = "failed"
+            if unavailable(exc):
+                # The database is away: the update is not acknowledged (Telegram delivers it
+                # again, and it is handled then); the worker is told so once per outage.
+                log.warning(
+                    "update %s held: the database is unavailable (%s)",
+                    env.update_id,
+                    type(exc).__name__,
+                )
+                if chat.held_since is None:
+                    chat.held_since = time.time()
+                    outcome.replies.append(Reply(self.engine.ctx.t(session, "err.held")))
+                label = "held"
+            else:
+                # The worker's answer is not taken: the session stays as it was and they are
+                # asked to send it again. Only the update id is logged, never the content.
+                log.exception("update %s failed", env.update_id)
+                outcome.replies.append(Reply(self.engine.ctx.t(session, "err.internal")))
+                label = "failed"
+        else:
+            chat.held_since = None
+        if label == "held":
+            chat.outbox.extend(send_message(env.chat_id, r, None) for r in outcome.replies)
+            return label
         pending = chat.outbox
         if env.callback_id:
             pending.append(answer_callback(env.callback_id))
@@ -145,6 +173,14 @@ class UpdateProcessor:
         chat.outbox = pending
         chat.session = outcome.session.to_dict()
         return label
+
+    async def _hold(self, held: HeldChat, chat: ChatState, env: Envelope) -> None:
+        """Keep the update for Telegram to deliver again: its id is not recorded, the one-time
+        notice is stored and sent, and `UpdateHeld` tells the webhook not to acknowledge."""
+        await held.save(chat.dump())
+        await self._flush(held, chat)
+        await held.save(chat.dump())  # what was sent, durable before the hold ends in an error
+        raise UpdateHeld(env.update_id)
 
     async def _directory(
         self, env: Envelope, chat: ChatState, was_blocked: bool, opted_out: bool

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -9,7 +11,7 @@ import pytest
 
 from tests.e2e.harness import BotHarness, make_settings, running_bot
 from tests.fakebot import FakeTelegram
-from tests.faults.services import OwnRedis
+from tests.faults.services import OwnPostgres, OwnRedis
 from tests.services import fresh_postgres
 
 
@@ -35,3 +37,27 @@ async def bot_on_own_redis(
         settings = make_settings(tmp_path / "data", tg, database_url=url, redis_url=own_redis.url)
         async with running_bot(settings, tg) as harness:
             yield harness
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[OwnPostgres]:
+    # Not under pytest's temporary folder: that is private to root, and the cluster runs as
+    # the `postgres` account.
+    folder = Path(tempfile.mkdtemp(prefix="lindungi-faults-pg-"))
+    server = OwnPostgres(folder)
+    try:
+        server.init()
+        server.start()
+        yield server
+    finally:
+        server.kill()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+async def bot_on_own_postgres(
+    tg: FakeTelegram, own_postgres: OwnPostgres, tmp_path: Path
+) -> AsyncIterator[BotHarness]:
+    settings = make_settings(tmp_path / "data", tg, database_url=own_postgres.url)
+    async with running_bot(settings, tg) as harness:
+        yield harness
