@@ -1,8 +1,9 @@
 """The questions inbox: workers' questions of the official's scope, answered by form.
 
 Who sees what is the rule of `storage.repos.questions` (admins all; reviewers their region and
-questions of workers who never registered). The answer is audited and queued for Telegram by `Questions.reply`;
-a question answered meanwhile (by a colleague, or a double submit) is said so on the page (409).
+questions of workers who never registered). The answer is audited and queued for Telegram by
+`Questions.reply`; a question answered meanwhile (by a colleague, or a double submit) is said
+so on the page (409).
 """
 
 from __future__ import annotations

@@ -88,6 +88,7 @@ async def test_deletion_withdraws_consent_now_and_an_official_erases_the_data(
     assert consent[0]["withdrawn_at"] is not None
     rights = DataRights(bot.services.db, bot.services.cipher)
     [request] = await rights.open_requests()
+    assert request.id is not None
     await rights.complete_erasure(request.id, "official:1")
     row = (await sql(bot, "SELECT * FROM registrations"))[0]
     assert row["full_name"] == "[dihapus]"
