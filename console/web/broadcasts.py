@@ -183,6 +183,38 @@ def _why(exc: ValidationError) -> str:
     return f"{where}: {first['msg']}"
 
 
+class _Refused(Exception):
+    """A composed broadcast the page shows again, with the status and one message."""
+
+    def __init__(self, status: int, message: tuple[str, str]) -> None:
+        super().__init__(message[1])
+        self.status = status
+        self.message = message
+
+
+def _read_form(
+    values: dict[str, Any], official: Actor
+) -> tuple[BroadcastIn, datetime | None, Segment]:
+    """The broadcast, its time and its recipients from the form; _Refused when wrong."""
+    try:
+        body = BroadcastIn.model_validate(_body(values, official))
+        scheduled = _scheduled(values["scheduled_at"])
+    except ValidationError as exc:
+        why = _why(exc)
+        raise _Refused(422, ("error", TEXT["broadcast_invalid"].format(why=why))) from None
+    except ValueError:
+        raise _Refused(422, ("error", TEXT["broadcast_bad_time"])) from None
+    try:
+        segment: Segment = _segment(body.segment, official)
+    except HTTPException as exc:
+        if exc.status_code == 403:
+            key = "broadcast_out_of_region" if official.region else "broadcast_no_region"
+            raise _Refused(403, ("error", TEXT[key])) from None
+        why = exc.detail
+        raise _Refused(422, ("error", TEXT["broadcast_invalid"].format(why=why))) from None
+    return body, scheduled, segment
+
+
 @router.post("/broadcasts", include_in_schema=False)
 async def compose(request: Request, session: PostSessionDep, services: ServicesDep) -> Response:
     """Count the recipients (action=count), send it once to the official's own Telegram
@@ -197,19 +229,9 @@ async def compose(request: Request, session: PostSessionDep, services: ServicesD
         )
 
     try:
-        body = BroadcastIn.model_validate(_body(values, official))
-        scheduled = _scheduled(values["scheduled_at"])
-    except ValidationError as exc:
-        return await again(422, ("error", TEXT["broadcast_invalid"].format(why=_why(exc))))
-    except ValueError:
-        return await again(422, ("error", TEXT["broadcast_bad_time"]))
-    try:
-        segment: Segment = _segment(body.segment, official)
-    except HTTPException as exc:
-        if exc.status_code == 403:
-            key = "broadcast_out_of_region" if official.region else "broadcast_no_region"
-            return await again(403, ("error", TEXT[key]))
-        return await again(422, ("error", TEXT["broadcast_invalid"].format(why=exc.detail)))
+        body, scheduled, segment = _read_form(values, official)
+    except _Refused as refused:
+        return await again(refused.status, refused.message)
     if form.get("action") == "test":
         return await _send_test(request, services, session, values, body)
     count = await WorkerChats(services.db).count_segment(segment)

@@ -151,7 +151,7 @@ def _year_ahead(income: int, on: date, sector: str, rules: Rules) -> PeriodTotal
     (a discount starts or ends): then 12 times the monthly amount would be wrong."""
     months = on.month - 1 + 11
     last = date(on.year + months // 12, months % 12 + 1, 1)
-    ahead = period_total(income, on, last, sector, "self", False, rules)
+    ahead = period_total(income, on, last, sector, "self", rules)
     if len({month.worker_pays for month in ahead.months}) == 1:
         return None
     return ahead

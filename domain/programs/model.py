@@ -243,7 +243,6 @@ class Program(_Frozen):
             self.period.end,
             "other",  # no discount for APBD/APBN-funded workers, so the sector does not matter
             self.funder,
-            False,
             rules,
             government_items=self.pays,
         )
