@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from bot.cli.common import CliError, db_kind, load_settings, migrate
+from bot.cli.common import CliError, db_kind, load_settings, migrate, with_database
 
 officials_app = typer.Typer(help="Officials who use the console and API.", no_args_is_help=True)
 db_app = typer.Typer(help="Database.", no_args_is_help=True)
@@ -26,22 +26,16 @@ def officials_add(
     ] = None,
 ) -> None:
     """Create an official; prints the password, then the API token alone on the last line."""
-    from storage.infra.db import Database
     from storage.repos.officials import Officials
 
     settings = load_settings()
     migrate(settings)
     login = username or ".".join(name.lower().split())[:40]
 
-    async def run() -> tuple[Any, str, str]:
-        db = Database.from_url(settings.resolved_database_url())
-        try:
-            return await Officials(db).create(login, name, role, region)
-        finally:
-            await db.dispose()
-
     try:
-        official, password, token = asyncio.run(run())
+        official, password, token = with_database(
+            settings, lambda db: Officials(db).create(login, name, role, region)
+        )
     except ValueError as exc:
         raise CliError(str(exc)) from exc
     typer.echo(
@@ -67,7 +61,6 @@ def regions_import(
     file: Annotated[Path, typer.Argument(help="CSV with columns kode,nama.")],
 ) -> None:
     """Load the Kemendagri region list into the database."""
-    from storage.infra.db import Database
     from storage.repos.regions import import_regions, read_region_csv
 
     settings = load_settings()
@@ -75,15 +68,8 @@ def regions_import(
         raise CliError(f"{file} does not exist")
     migrate(settings)
 
-    async def run() -> int:
-        db = Database.from_url(settings.resolved_database_url())
-        try:
-            return await import_regions(db, read_region_csv(file))
-        finally:
-            await db.dispose()
-
     try:
-        count = asyncio.run(run())
+        count = with_database(settings, lambda db: import_regions(db, read_region_csv(file)))
     except ValueError as exc:
         raise CliError(str(exc)) from exc
     typer.echo(f"Imported {count} regions.")
@@ -105,7 +91,6 @@ def keys_rotate() -> None:
     LINDUNGI_PREVIOUS_ENCRYPTION_KEYS, run this, then remove the old key.
     """
     from storage.infra.crypto import Cipher
-    from storage.infra.db import Database
     from storage.repos.rotation import rotate
 
     settings = load_settings()
@@ -117,14 +102,7 @@ def keys_rotate() -> None:
     migrate(settings)
     current, previous = settings.cipher_keys()
 
-    async def run() -> Any:
-        db = Database.from_url(settings.resolved_database_url())
-        try:
-            return await rotate(db, Cipher(current, previous))
-        finally:
-            await db.dispose()
-
-    done = asyncio.run(run())
+    done = with_database(settings, lambda db: rotate(db, Cipher(current, previous)))
     submissions = f", {done.flow_submissions} flow submission(s)" if done.flow_submissions else ""
     typer.echo(
         f"Re-encrypted {done.registrations} NIK(s){submissions} and {done.questions} question(s) "

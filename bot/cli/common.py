@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from storage.infra.db import Database
+
+T = TypeVar("T")
 
 
 class CliError(Exception):
@@ -39,3 +46,28 @@ def telegram_bot(settings: Settings) -> Any:
         raise CliError("this needs a bot token: set LINDUNGI_BOT_TOKEN")
     assert settings.bot_token is not None
     return TelegramApi(settings.bot_token.get_secret_value(), settings.telegram_api_url).bot
+
+
+def with_bot(settings: Settings, call: Callable[[Any], Awaitable[T]]) -> T:
+    """Run `call` with the Bot API client opened (and closed afterwards)."""
+
+    async def run() -> T:
+        bot = telegram_bot(settings)
+        async with bot:
+            return await call(bot)
+
+    return asyncio.run(run())
+
+
+def with_database(settings: Settings, call: Callable[[Database], Awaitable[T]]) -> T:
+    """Run `call` on the configured database, disposed of afterwards."""
+    from storage.infra.db import Database
+
+    async def run() -> T:
+        db = Database.from_url(settings.resolved_database_url())
+        try:
+            return await call(db)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(run())

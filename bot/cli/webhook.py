@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from bot.cli.common import CliError, load_settings, telegram_bot
+from bot.cli.common import CliError, load_settings, with_bot
 from bot.cli_allowed import ALLOWED_UPDATES
 
 webhook_app = typer.Typer(help="Manage the webhook at Telegram.", no_args_is_help=True)
@@ -27,12 +26,10 @@ def webhook_set(
     target = base.rstrip("/") + "/telegram/webhook"
     secret = settings.resolved_webhook_secret()
 
-    async def run() -> None:
-        bot = telegram_bot(settings)
-        async with bot:
-            await bot.set_webhook(target, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
-
-    asyncio.run(run())
+    with_bot(
+        settings,
+        lambda bot: bot.set_webhook(target, secret_token=secret, allowed_updates=ALLOWED_UPDATES),
+    )
     typer.echo(f"Webhook set to {target}")
 
 
@@ -41,12 +38,7 @@ def webhook_info() -> None:
     """Show what Telegram knows of the webhook."""
     settings = load_settings()
 
-    async def run() -> Any:
-        bot = telegram_bot(settings)
-        async with bot:
-            return await bot.get_webhook_info()
-
-    info = asyncio.run(run())
+    info = with_bot(settings, lambda bot: bot.get_webhook_info())
     typer.echo(f"url: {info.url or '(none: polling or not set)'}")
     typer.echo(f"pending updates: {info.pending_update_count}")
     if info.last_error_message:
@@ -60,10 +52,5 @@ def webhook_delete() -> None:
     """Remove the webhook (needed before `lindungi poll`)."""
     settings = load_settings()
 
-    async def run() -> None:
-        bot = telegram_bot(settings)
-        async with bot:
-            await bot.delete_webhook()
-
-    asyncio.run(run())
+    with_bot(settings, lambda bot: bot.delete_webhook())
     typer.echo("Webhook deleted")

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
 from pydantic import ValidationError
 
 from console.api.account import deep_link
-from console.api.broadcasts import BroadcastIn, _segment, _utc, within_reach
+from console.api.broadcasts import BroadcastIn, _segment, store_broadcast, within_reach
 from console.deps import Actor, ServicesDep
 from console.labels import region_name
 from console.services import PreviewError
@@ -30,7 +30,7 @@ from domain.occupations import load_occupations
 from storage.errors import NotFoundError
 from storage.models import REGISTRATION_STATUSES
 from storage.repos.broadcast_list import list_recent
-from storage.repos.broadcasts import BroadcastError, Broadcasts, Button, compose_message
+from storage.repos.broadcasts import BroadcastError, Broadcasts, compose_message
 from storage.repos.chats import UNREGISTERED, Segment, WorkerChats
 from storage.repos.official_telegram import LinkCode, OfficialTelegram
 from storage.repos.stats import WIB
@@ -237,16 +237,8 @@ async def compose(request: Request, session: PostSessionDep, services: ServicesD
     count = await WorkerChats(services.db).count_segment(segment)
     if form.get("action") != "send":
         return await again(200, ("info", TEXT["broadcast_counted"].format(count=number(count))))
-    button = Button(body.button.text, body.button.url) if body.button else None
     try:
-        created = await Broadcasts(services.db).create(
-            body.text,
-            segment,
-            photo_url=body.photo_url,
-            button=button,
-            scheduled_at=_utc(scheduled),
-            created_by=official.audit_name,
-        )
+        created = await store_broadcast(services.db, body, segment, official, scheduled)
     except BroadcastError as exc:
         return await again(422, ("error", TEXT["broadcast_invalid"].format(why=exc)))
     done = TEXT["broadcast_created"].format(id=created, count=number(count))
@@ -262,9 +254,8 @@ async def _send_test(
 ) -> Response:
     """Send the composed message once to the official's own Telegram; the form stays filled."""
     official = session.official
-    button = Button(body.button.text, body.button.url) if body.button else None
     try:
-        message = compose_message(body.text, photo_url=body.photo_url, button=button)
+        message = compose_message(body.text, photo_url=body.photo_url, button=body.stored_button())
     except BroadcastError as exc:
         error = ("error", TEXT["broadcast_invalid"].format(why=exc))
         return await broadcasts_page(

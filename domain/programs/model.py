@@ -28,16 +28,6 @@ from pydantic import (
 from domain.contributions import PeriodTotal, monthly_contribution, period_total
 from domain.rules import Day, Rules
 
-__all__ = [
-    "CombinedQuota",
-    "Eligibility",
-    "Operator",
-    "Period",
-    "Program",
-    "ProgramSet",
-    "Quota",
-]
-
 _REGENCY = re.compile(r"\d{2}\.\d{2}", re.ASCII)
 _SLUG = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
 

@@ -88,13 +88,16 @@ async def _registrations(db: Database, cipher: Cipher) -> int:
     return await _in_batches(db, Registration, rewrite)
 
 
+def _again(cipher: Cipher, token: str, context: str) -> str:
+    """`token` decrypted (with any key `cipher` knows) and encrypted with its current key."""
+    return cipher.encrypt_text(cipher.decrypt_text(token, context), context)
+
+
 async def _questions(db: Database, cipher: Cipher) -> int:
     def rewrite(row: Question) -> bool:
-        text = cipher.decrypt_text(row.text_ciphertext, TEXT_CONTEXT)
-        row.text_ciphertext = cipher.encrypt_text(text, TEXT_CONTEXT)
+        row.text_ciphertext = _again(cipher, row.text_ciphertext, TEXT_CONTEXT)
         if row.answer_ciphertext:
-            answer = cipher.decrypt_text(row.answer_ciphertext, ANSWER_CONTEXT)
-            row.answer_ciphertext = cipher.encrypt_text(answer, ANSWER_CONTEXT)
+            row.answer_ciphertext = _again(cipher, row.answer_ciphertext, ANSWER_CONTEXT)
         return True
 
     return await _in_batches(db, Question, rewrite)
@@ -102,8 +105,7 @@ async def _questions(db: Database, cipher: Cipher) -> int:
 
 async def _flow_submissions(db: Database, cipher: Cipher) -> int:
     def rewrite(row: FlowSubmission) -> bool:
-        answers = cipher.decrypt_text(row.answers_ciphertext, ANSWERS_CONTEXT)
-        row.answers_ciphertext = cipher.encrypt_text(answers, ANSWERS_CONTEXT)
+        row.answers_ciphertext = _again(cipher, row.answers_ciphertext, ANSWERS_CONTEXT)
         return True
 
     return await _in_batches(db, FlowSubmission, rewrite)
