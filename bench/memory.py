@@ -52,7 +52,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import orjson
@@ -369,7 +369,11 @@ def sample_state_blobs(url: str, prefix: str, n: int) -> list[bytes]:
             keys.append(key)
             if len(keys) >= n:
                 break
-        return [bytes(v) for v in client.mget(keys) if v is not None] if keys else []
+        if not keys:
+            return []
+        # The synchronous client answers at once; redis-py types it for both clients.
+        values = cast("list[bytes | None]", client.mget(keys))
+        return [bytes(v) for v in values if v is not None]
     finally:
         client.close()
 

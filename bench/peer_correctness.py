@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import importlib
 import json
 import os
 import sys
@@ -42,7 +43,9 @@ import correctness  # noqa: E402
 from loadgen import Gen  # noqa: E402
 from peers_common.texts import T_ASK_PHONE, T_DONE  # noqa: E402
 
-import bench  # noqa: E402  (the peers' orchestrator)
+# The peers' orchestrator, bench.py in PEERS: imported by name at run time, since this folder
+# is called bench too (its attributes are untyped).
+bench = importlib.import_module("bench")
 
 N = correctness.N
 DONE_PREFIX = T_DONE.split("{", 1)[0]
@@ -57,7 +60,7 @@ VARIANTS = [
 
 
 def config(name: str, redis: bool) -> dict[str, Any]:
-    cfg = copy.deepcopy(bench.CONFIGS[name])
+    cfg: dict[str, Any] = copy.deepcopy(bench.CONFIGS[name])
     if not redis:
         cfg["env"].pop("LINDUNGI_REDIS_URL", None)
     return cfg
@@ -73,7 +76,9 @@ def stop(procs: list[Any]) -> None:
         bench.started.remove(p)
 
 
-async def probe_doubletap(http: aiohttp.ClientSession, gen: Gen, url: str, db: str) -> dict:
+async def probe_doubletap(
+    http: aiohttp.ClientSession, gen: Gen, url: str, db: str
+) -> dict[str, Any]:
     for i in range(N):
         for _step, update in gen.conversation(TAP_BASE + i, 1)[:-1]:
             await correctness.post(http, gen, url, update)
@@ -105,7 +110,7 @@ async def probe_doubletap(http: aiohttp.ClientSession, gen: Gen, url: str, db: s
     }
 
 
-async def probe_restart(cfg: dict[str, Any], db: str) -> dict:
+async def probe_restart(cfg: dict[str, Any], db: str) -> dict[str, Any]:
     gen, url, uid = Gen("", ""), webhook(cfg), RESTART_USER
     bench.fresh_state(db)
     procs = bench.start_bot(cfg, db, tag="lindungi-restart-a")
@@ -130,7 +135,7 @@ async def probe_restart(cfg: dict[str, Any], db: str) -> dict:
     }
 
 
-async def run_variant(name: str, db: str, redis: bool) -> dict:
+async def run_variant(name: str, db: str, redis: bool) -> dict[str, Any]:
     cfg = config(name, redis)
     url = webhook(cfg)
     bench.fresh_state(db)
@@ -149,7 +154,7 @@ async def run_variant(name: str, db: str, redis: bool) -> dict:
 
 
 async def main() -> None:
-    results: dict[str, dict] = {}
+    results: dict[str, dict[str, Any]] = {}
     bench.start_infra(True)
     try:
         for label, name, db, redis in VARIANTS:

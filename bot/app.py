@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import orjson
-from fastapi import FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
@@ -55,9 +55,10 @@ async def _sweep(services: Services) -> None:
             log.exception("outbox sweep failed")
 
 
-def create_app(settings: Settings | None = None, *, api: BotApi | None = None) -> FastAPI:
-    """A FastAPI app; services are built at start-up (not at import time)."""
-    settings = settings or Settings()
+def _lifespan(
+    settings: Settings, api: BotApi | None
+) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
+    """Build the services at start-up, run the sweeper and broadcasts, close all at the end."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -87,44 +88,57 @@ def create_app(settings: Settings | None = None, *, api: BotApi | None = None) -
                     await sweeper
             await services.close()
 
+    return lifespan
+
+
+health_router = APIRouter()
+"""Health probes and metrics."""
+
+
+@health_router.get("/healthz", tags=["health"])
+async def healthz() -> dict[str, str]:
+    """The process is alive."""
+    return {"status": "ok"}
+
+
+@health_router.get("/readyz", tags=["health"])
+async def readyz(request: Request) -> JSONResponse:
+    """The database and the state store (Redis when configured) answer."""
+    services: Services = request.app.state.services
+    checks: dict[str, str] = {}
+    for name, ping in (("database", services.db.ping), ("state", services.state.ping)):
+        try:
+            await asyncio.wait_for(ping(), timeout=3)
+            checks[name] = "ok"
+        except Exception as exc:  # report, do not raise: this is a probe
+            checks[name] = f"unreachable ({type(exc).__name__})"
+    ready = all(value == "ok" for value in checks.values())
+    return JSONResponse(
+        {"status": "ok" if ready else "unavailable", **checks}, 200 if ready else 503
+    )
+
+
+@health_router.get("/metrics", include_in_schema=False)
+async def metrics(request: Request) -> Response:
+    services: Services = request.app.state.services
+    try:
+        outboxes = len(await services.state.chats_with_outbox(10_000))
+        services.metrics.set_gauges(await read_gauges(services.db), outboxes)
+    except Exception:  # counters still render; the gauges keep their last values
+        log.warning("metrics gauges could not be read", exc_info=True)
+    return Response(services.metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+
+def create_app(settings: Settings | None = None, *, api: BotApi | None = None) -> FastAPI:
+    """A FastAPI app; services are built at start-up (not at import time)."""
+    settings = settings or Settings()
     app = FastAPI(
         title="Lindungi",
         version="0.1.0",
         description="Registration of informal workers for BPJS Ketenagakerjaan (JKK, JKM).",
-        lifespan=lifespan,
+        lifespan=_lifespan(settings, api),
     )
-
-    @app.get("/healthz", tags=["health"])
-    async def healthz() -> dict[str, str]:
-        """The process is alive."""
-        return {"status": "ok"}
-
-    @app.get("/readyz", tags=["health"])
-    async def readyz(request: Request) -> JSONResponse:
-        """The database and the state store (Redis when configured) answer."""
-        services: Services = request.app.state.services
-        checks: dict[str, str] = {}
-        for name, ping in (("database", services.db.ping), ("state", services.state.ping)):
-            try:
-                await asyncio.wait_for(ping(), timeout=3)
-                checks[name] = "ok"
-            except Exception as exc:  # report, do not raise: this is a probe
-                checks[name] = f"unreachable ({type(exc).__name__})"
-        ready = all(value == "ok" for value in checks.values())
-        return JSONResponse(
-            {"status": "ok" if ready else "unavailable", **checks}, 200 if ready else 503
-        )
-
-    @app.get("/metrics", include_in_schema=False)
-    async def metrics(request: Request) -> Response:
-        services: Services = request.app.state.services
-        try:
-            outboxes = len(await services.state.chats_with_outbox(10_000))
-            services.metrics.set_gauges(await read_gauges(services.db), outboxes)
-        except Exception:  # counters still render; the gauges keep their last values
-            log.warning("metrics gauges could not be read", exc_info=True)
-        return Response(services.metrics.render(), media_type=CONTENT_TYPE_LATEST)
-
+    app.include_router(health_router)
     # The webhook is answered before FastAPI's routing, dependency and exception layers.
     app.add_middleware(TelegramWebhook, path=WEBHOOK_PATH)
     app.add_middleware(ApiHeaders)
@@ -159,24 +173,11 @@ class TelegramWebhook:
         await send({"type": "http.response.body", "body": body})
 
     async def _handle(self, scope: Scope, receive: Receive) -> tuple[int, bytes]:
-        state = scope["app"].state
-        services: Services = state.services
-        if services.processor is None:
-            return 503, _error("Telegram is off: LINDUNGI_BOT_TOKEN is not set")
-        given = b""
-        for name, value in scope["headers"]:
-            if name == b"x-telegram-bot-api-secret-token":
-                given = value
-                break
-        if not hmac.compare_digest(given, state.secret):
-            return 403, _error("wrong secret token")
-        body = await _read_body(receive)
-        if body is None:
-            return 413, _error("body too large")
-        try:
-            update: Any = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            return 400, _error("body is not JSON")
+        services: Services = scope["app"].state.services
+        update = await self._accepted(scope, receive)
+        if isinstance(update, tuple):
+            return update  # refused before it is handled
+        assert services.processor is not None
         started = time.perf_counter()
         try:
             outcome = await services.processor.process(update)
@@ -198,6 +199,28 @@ class TelegramWebhook:
         services.metrics.updates.labels(outcome).inc()
         services.metrics.latency.observe(time.perf_counter() - started)
         return 200, b'{"ok":true}'
+
+    @staticmethod
+    async def _accepted(scope: Scope, receive: Receive) -> Any:
+        """The update's JSON, or the status and body that refuse it (Telegram off, a wrong
+        secret, a body too large or not JSON)."""
+        state = scope["app"].state
+        if state.services.processor is None:
+            return 503, _error("Telegram is off: LINDUNGI_BOT_TOKEN is not set")
+        given = b""
+        for name, value in scope["headers"]:
+            if name == b"x-telegram-bot-api-secret-token":
+                given = value
+                break
+        if not hmac.compare_digest(given, state.secret):
+            return 403, _error("wrong secret token")
+        body = await _read_body(receive)
+        if body is None:
+            return 413, _error("body too large")
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return 400, _error("body is not JSON")
 
 
 async def _read_body(receive: Receive) -> bytes | None:

@@ -149,6 +149,7 @@ class OfficialLinked(Result):
     name: str
 
 
+@dataclass(frozen=True)
 class Effect:
     """Base of the effects; subclasses are frozen dataclasses."""
 

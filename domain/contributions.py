@@ -206,12 +206,14 @@ def period_total(
     end: date,
     sector: str,
     funded_by: Funder,
-    include_jht: bool,
     rules: Rules,
     *,
     government_items: Collection[Item] = _PEMDA_PAYS,
 ) -> PeriodTotal:
     """Every month from `start`'s month to `end`'s month, each with its own discount status.
+
+    The JKK and JKM of a period (what programs fund and a self-paying worker must pay); JHT,
+    a worker's own choice, is not part of it.
 
     A month's amount is computed for its first day (for the first month, for `start`):
     the discount windows begin and end on month boundaries.
@@ -224,7 +226,7 @@ def period_total(
             max(day, start),
             sector,
             funded_by,
-            include_jht,
+            False,
             rules,
             government_items=government_items,
         )

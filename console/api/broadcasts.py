@@ -19,6 +19,7 @@ from console.deps import Actor, CurrentOfficial, ServicesDep
 from console.schemas import ErrorOut
 from console.services import PreviewError
 from storage.errors import NotFoundError
+from storage.infra.db import Database
 from storage.models import Broadcast
 from storage.repos.broadcasts import BroadcastError, Broadcasts, Button, compose_message
 from storage.repos.chats import UNREGISTERED, Segment, SegmentError, WorkerChats
@@ -82,6 +83,10 @@ class BroadcastIn(BaseModel):
     scheduled_at: datetime | None = Field(default=None, description="UTC; now when absent.")
     draft: bool = False
 
+    def stored_button(self) -> Button | None:
+        """The button as storage keeps it."""
+        return Button(self.button.text, self.button.url) if self.button else None
+
 
 class SegmentIn(BaseModel):
     segment: SegmentSpec = Field(default_factory=SegmentSpec)
@@ -134,12 +139,30 @@ def within_reach(row: Broadcast, official: Actor) -> bool:
 
 def _content(body: BroadcastIn) -> Broadcast:
     """The message as it would be stored (the storage rules), or 422."""
-    button = Button(body.button.text, body.button.url) if body.button else None
     try:
-        return compose_message(body.text, photo_url=body.photo_url, button=button)
+        return compose_message(body.text, photo_url=body.photo_url, button=body.stored_button())
     except BroadcastError as exc:
         detail = [{"loc": ["body"], "msg": str(exc), "type": "value_error"}]
         raise HTTPException(422, detail) from None
+
+
+async def store_broadcast(
+    db: Database,
+    body: BroadcastIn,
+    segment: Segment,
+    official: Actor,
+    scheduled_at: datetime | None,
+) -> int:
+    """Store `body` for `segment` as `official`'s broadcast; BroadcastError when it is wrong."""
+    return await Broadcasts(db).create(
+        body.text,
+        segment,
+        photo_url=body.photo_url,
+        button=body.stored_button(),
+        scheduled_at=_utc(scheduled_at),
+        created_by=official.audit_name,
+        draft=body.draft,
+    )
 
 
 @router.post(
@@ -153,17 +176,9 @@ async def create_broadcast(
 ) -> dict[str, int]:
     """Accepted for delivery at `scheduled_at` (now when absent), unless it is a draft."""
     segment = _segment(body.segment, official)
-    button = Button(body.button.text, body.button.url) if body.button else None
-    scheduled_at = _utc(body.scheduled_at)
     try:
-        broadcast_id = await Broadcasts(services.db).create(
-            body.text,
-            segment,
-            photo_url=body.photo_url,
-            button=button,
-            scheduled_at=scheduled_at,
-            created_by=official.audit_name,
-            draft=body.draft,
+        broadcast_id = await store_broadcast(
+            services.db, body, segment, official, body.scheduled_at
         )
     except BroadcastError as exc:
         detail = [{"loc": ["body"], "msg": str(exc), "type": "value_error"}]

@@ -10,9 +10,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 
+from console.api.responses import described
 from console.deps import CurrentOfficial, ServicesDep
 from console.question_schemas import QuestionOut, QuestionPage, ReplyIn
-from console.schemas import ErrorOut
 from storage.errors import ConflictError, NotFoundError
 from storage.repos.questions import Questions, QuestionView, StateFilter
 
@@ -28,7 +28,8 @@ _ERRORS: dict[int, str] = {
 
 
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    return {code: {"model": ErrorOut, "description": _ERRORS[code]} for code in codes}
+    """`responses=` for FastAPI: the given status codes with their meaning for questions."""
+    return described(_ERRORS, *codes)
 
 
 def get_questions(services: ServicesDep) -> Questions:

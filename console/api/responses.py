@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from console.schemas import ErrorOut
@@ -15,6 +16,11 @@ _ERRORS: dict[int, str] = {
 }
 
 
+def described(meanings: Mapping[int, str], *codes: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for FastAPI: the given status codes with their meaning in `meanings`."""
+    return {code: {"model": ErrorOut, "description": meanings[code]} for code in codes}
+
+
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """`responses=` for FastAPI: the given status codes with their meaning."""
-    return {code: {"model": ErrorOut, "description": _ERRORS[code]} for code in codes}
+    """`responses=` for FastAPI: the given status codes with their meaning for registrations."""
+    return described(_ERRORS, *codes)

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
 from pydantic import ValidationError
 
 from console.api.account import deep_link
-from console.api.broadcasts import BroadcastIn, _segment, _utc, within_reach
+from console.api.broadcasts import BroadcastIn, _segment, store_broadcast, within_reach
 from console.deps import Actor, ServicesDep
 from console.labels import region_name
 from console.services import PreviewError
@@ -30,7 +30,7 @@ from domain.occupations import load_occupations
 from storage.errors import NotFoundError
 from storage.models import REGISTRATION_STATUSES
 from storage.repos.broadcast_list import list_recent
-from storage.repos.broadcasts import BroadcastError, Broadcasts, Button, compose_message
+from storage.repos.broadcasts import BroadcastError, Broadcasts, compose_message
 from storage.repos.chats import UNREGISTERED, Segment, WorkerChats
 from storage.repos.official_telegram import LinkCode, OfficialTelegram
 from storage.repos.stats import WIB
@@ -185,6 +185,38 @@ def _why(exc: ValidationError) -> str:
     return f"{where}: {first['msg']}"
 
 
+class _Refused(Exception):
+    """A composed broadcast the page shows again, with the status and one message."""
+
+    def __init__(self, status: int, message: tuple[str, str]) -> None:
+        super().__init__(message[1])
+        self.status = status
+        self.message = message
+
+
+def _read_form(
+    values: dict[str, Any], official: Actor
+) -> tuple[BroadcastIn, datetime | None, Segment]:
+    """The broadcast, its time and its recipients from the form; _Refused when wrong."""
+    try:
+        body = BroadcastIn.model_validate(_body(values, official))
+        scheduled = _scheduled(values["scheduled_at"])
+    except ValidationError as exc:
+        why = _why(exc)
+        raise _Refused(422, ("error", TEXT["broadcast_invalid"].format(why=why))) from None
+    except ValueError:
+        raise _Refused(422, ("error", TEXT["broadcast_bad_time"])) from None
+    try:
+        segment: Segment = _segment(body.segment, official)
+    except HTTPException as exc:
+        if exc.status_code == 403:
+            key = "broadcast_out_of_region" if official.region else "broadcast_no_region"
+            raise _Refused(403, ("error", TEXT[key])) from None
+        why = exc.detail
+        raise _Refused(422, ("error", TEXT["broadcast_invalid"].format(why=why))) from None
+    return body, scheduled, segment
+
+
 @router.post("/broadcasts", include_in_schema=False)
 async def compose(request: Request, session: PostSessionDep, services: ServicesDep) -> Response:
     """Count the recipients (action=count), send it once to the official's own Telegram
@@ -199,34 +231,16 @@ async def compose(request: Request, session: PostSessionDep, services: ServicesD
         )
 
     try:
-        body = BroadcastIn.model_validate(_body(values, official))
-        scheduled = _scheduled(values["scheduled_at"])
-    except ValidationError as exc:
-        return await again(422, ("error", TEXT["broadcast_invalid"].format(why=_why(exc))))
-    except ValueError:
-        return await again(422, ("error", TEXT["broadcast_bad_time"]))
-    try:
-        segment: Segment = _segment(body.segment, official)
-    except HTTPException as exc:
-        if exc.status_code == 403:
-            key = "broadcast_out_of_region" if official.region else "broadcast_no_region"
-            return await again(403, ("error", TEXT[key]))
-        return await again(422, ("error", TEXT["broadcast_invalid"].format(why=exc.detail)))
+        body, scheduled, segment = _read_form(values, official)
+    except _Refused as refused:
+        return await again(refused.status, refused.message)
     if form.get("action") == "test":
         return await _send_test(request, services, session, values, body)
     count = await WorkerChats(services.db).count_segment(segment)
     if form.get("action") != "send":
         return await again(200, ("info", TEXT["broadcast_counted"].format(count=number(count))))
-    button = Button(body.button.text, body.button.url) if body.button else None
     try:
-        created = await Broadcasts(services.db).create(
-            body.text,
-            segment,
-            photo_url=body.photo_url,
-            button=button,
-            scheduled_at=_utc(scheduled),
-            created_by=official.audit_name,
-        )
+        created = await store_broadcast(services.db, body, segment, official, scheduled)
     except BroadcastError as exc:
         return await again(422, ("error", TEXT["broadcast_invalid"].format(why=exc)))
     done = TEXT["broadcast_created"].format(id=created, count=number(count))
@@ -242,9 +256,8 @@ async def _send_test(
 ) -> Response:
     """Send the composed message once to the official's own Telegram; the form stays filled."""
     official = session.official
-    button = Button(body.button.text, body.button.url) if body.button else None
     try:
-        message = compose_message(body.text, photo_url=body.photo_url, button=button)
+        message = compose_message(body.text, photo_url=body.photo_url, button=body.stored_button())
     except BroadcastError as exc:
         error = ("error", TEXT["broadcast_invalid"].format(why=exc))
         return await broadcasts_page(

@@ -2,8 +2,8 @@
 
 Who sees what is the rule of `storage.repos.questions` (admins all; reviewers their region and
 questions of workers who never registered). The answer is audited and queued for Telegram by
-`Questions.reply`;
-a question answered meanwhile (by a colleague, or a double submit) is said so on the page (409).
+`Questions.reply`; a question answered meanwhile (by a colleague, or a double submit) is said
+so on the page (409).
 """
 
 from __future__ import annotations

@@ -260,17 +260,10 @@ class Vocabulary:
     weights: Mapping[str, float]
 
 
-def parse_vocabulary(text: str, name: str = f"{_CONTENT}/vocabulary.yaml") -> Vocabulary:
-    """Synonyms and weights from the YAML `text`; problems name `name`, the field and why."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
-        raise FlowDefinitionError(f"{name}: (file): not valid YAML") from None
-    if not isinstance(data, Mapping) or not isinstance(data.get("synonyms"), Mapping):
-        raise FlowDefinitionError(f"{name}: synonyms: must be a mapping of word: [variants]")
-    _only(data, ("synonyms", "weights"), "(file)", name)
+def _synonyms(entries: Mapping[Any, Any], name: str) -> dict[str, str]:
+    """``variant -> canonical word`` from ``synonyms:``; a variant stands for one word only."""
     synonyms: dict[str, str] = {}
-    for canonical, variants in data["synonyms"].items():
+    for canonical, variants in entries.items():
         where = f"synonyms.{canonical}"
         word = normalise(_text(canonical, where, name))
         if " " in word:
@@ -285,8 +278,13 @@ def parse_vocabulary(text: str, name: str = f"{_CONTENT}/vocabulary.yaml") -> Vo
                 )
             if phrase != word:
                 synonyms[phrase] = word
+    return synonyms
+
+
+def _weights(entries: object, synonyms: Mapping[str, str], name: str) -> dict[str, float]:
+    """Word weights from ``weights:``, each above 0 and given for a canonical word."""
     weights: dict[str, float] = {}
-    for word, weight in _mapping(data.get("weights", {}), "weights", name).items():
+    for word, weight in _mapping(entries, "weights", name).items():
         if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
             raise FlowDefinitionError(
                 f"{name}: weights.{word}: must be a number above 0, got {weight!r}"
@@ -297,7 +295,20 @@ def parse_vocabulary(text: str, name: str = f"{_CONTENT}/vocabulary.yaml") -> Vo
                 f"{synonyms[normalise(str(word))]!r} instead"
             )
         weights[normalise(str(word))] = float(weight)
-    return Vocabulary(synonyms, weights)
+    return weights
+
+
+def parse_vocabulary(text: str, name: str = f"{_CONTENT}/vocabulary.yaml") -> Vocabulary:
+    """Synonyms and weights from the YAML `text`; problems name `name`, the field and why."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise FlowDefinitionError(f"{name}: (file): not valid YAML") from None
+    if not isinstance(data, Mapping) or not isinstance(data.get("synonyms"), Mapping):
+        raise FlowDefinitionError(f"{name}: synonyms: must be a mapping of word: [variants]")
+    _only(data, ("synonyms", "weights"), "(file)", name)
+    synonyms = _synonyms(data["synonyms"], name)
+    return Vocabulary(synonyms, _weights(data.get("weights", {}), synonyms, name))
 
 
 def _read(path: Path | None, file_name: str) -> tuple[str, str]:

@@ -122,17 +122,20 @@ async def _registrations(db: Database, cipher: Cipher) -> tuple[int, tuple[int, 
     return await _in_batches(db, Registration, rewrite)
 
 
+def _again(cipher: Cipher, token: str, context: str) -> str:
+    """`token` decrypted (with any key `cipher` knows) and encrypted with its current key."""
+    return cipher.encrypt_text(cipher.decrypt_text(token, context), context)
+
+
 async def _questions(db: Database, cipher: Cipher) -> tuple[int, tuple[int, ...]]:
     def rewrite(row: Question) -> bool:
         if cipher.is_current(row.text_ciphertext, TEXT_CONTEXT) and (
             not row.answer_ciphertext or cipher.is_current(row.answer_ciphertext, ANSWER_CONTEXT)
         ):
             return False
-        text = cipher.decrypt_text(row.text_ciphertext, TEXT_CONTEXT)
-        row.text_ciphertext = cipher.encrypt_text(text, TEXT_CONTEXT)
+        row.text_ciphertext = _again(cipher, row.text_ciphertext, TEXT_CONTEXT)
         if row.answer_ciphertext:
-            answer = cipher.decrypt_text(row.answer_ciphertext, ANSWER_CONTEXT)
-            row.answer_ciphertext = cipher.encrypt_text(answer, ANSWER_CONTEXT)
+            row.answer_ciphertext = _again(cipher, row.answer_ciphertext, ANSWER_CONTEXT)
         return True
 
     return await _in_batches(db, Question, rewrite)
@@ -142,8 +145,7 @@ async def _flow_submissions(db: Database, cipher: Cipher) -> tuple[int, tuple[in
     def rewrite(row: FlowSubmission) -> bool:
         if cipher.is_current(row.answers_ciphertext, ANSWERS_CONTEXT):
             return False
-        answers = cipher.decrypt_text(row.answers_ciphertext, ANSWERS_CONTEXT)
-        row.answers_ciphertext = cipher.encrypt_text(answers, ANSWERS_CONTEXT)
+        row.answers_ciphertext = _again(cipher, row.answers_ciphertext, ANSWERS_CONTEXT)
         return True
 
     return await _in_batches(db, FlowSubmission, rewrite)

@@ -10,12 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from tests.browser.conftest import Console
 
-DESKTOP = {"width": 1280, "height": 860}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 860}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 def login(page: Page, console: Console, role: str = "reviewer") -> None:
@@ -39,7 +39,9 @@ def page(browser: Browser) -> Iterator[Page]:
         context.close()
 
 
-def test_the_login_page_refuses_a_wrong_password(page: Page, console: Console, screenshots: Path):
+def test_the_login_page_refuses_a_wrong_password(
+    page: Page, console: Console, screenshots: Path
+) -> None:
     page.goto(console.url + "/admin")
     page.get_by_label("Nama pengguna").fill(console.accounts["reviewer"][0])
     page.get_by_label("Kata sandi").fill("salah")
@@ -51,7 +53,7 @@ def test_the_login_page_refuses_a_wrong_password(page: Page, console: Console, s
 
 def test_a_reviewer_moves_through_the_queue_with_the_keyboard_and_approves(
     page: Page, console: Console, screenshots: Path
-):
+) -> None:
     login(page, console)
     rows = page.locator("table.queue tbody tr")
     expect(rows).to_have_count(50)
@@ -77,7 +79,7 @@ def test_a_reviewer_moves_through_the_queue_with_the_keyboard_and_approves(
 
 def test_a_reviewer_rejects_with_a_common_reason_and_opens_the_next(
     page: Page, console: Console, screenshots: Path
-):
+) -> None:
     login(page, console)
     page.locator("table.queue tbody tr").nth(4).locator("a").click()
     heading = page.get_by_role("heading", level=1).inner_text()
@@ -95,7 +97,7 @@ def test_a_reviewer_rejects_with_a_common_reason_and_opens_the_next(
     expect(page.get_by_role("heading", level=1)).not_to_have_text(heading)
 
 
-def test_show_nik_reveals_the_whole_number(page: Page, console: Console, screenshots: Path):
+def test_show_nik_reveals_the_whole_number(page: Page, console: Console, screenshots: Path) -> None:
     login(page, console)
     page.locator("table.queue tbody tr").first.locator("a").click()
     masked = page.locator("#nik").inner_text()
@@ -108,7 +110,7 @@ def test_show_nik_reveals_the_whole_number(page: Page, console: Console, screens
     page.screenshot(path=screenshots / "detail-nik.png", full_page=True)
 
 
-def test_the_csv_export_downloads(page: Page, console: Console, tmp_path: Path):
+def test_the_csv_export_downloads(page: Page, console: Console, tmp_path: Path) -> None:
     login(page, console, "admin")
     page.get_by_label("Status yang diekspor").select_option("all")
 
@@ -123,7 +125,7 @@ def test_the_csv_export_downloads(page: Page, console: Console, tmp_path: Path):
     assert saved.suffix == ".csv"
 
 
-def test_the_other_pages_render(page: Page, console: Console, screenshots: Path):
+def test_the_other_pages_render(page: Page, console: Console, screenshots: Path) -> None:
     login(page, console, "admin")
     for path, name, heading in (
         ("/admin/programs", "programs", "Program dan kuota"),
@@ -136,14 +138,18 @@ def test_the_other_pages_render(page: Page, console: Console, screenshots: Path)
         page.screenshot(path=screenshots / f"{name}.png", full_page=True)
 
 
-def test_on_a_phone_the_queue_becomes_cards(browser: Browser, console: Console, screenshots: Path):
+def test_on_a_phone_the_queue_becomes_cards(
+    browser: Browser, console: Console, screenshots: Path
+) -> None:
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="id-ID")
     page = context.new_page()
     try:
         login(page, console)
         expect(page.locator("table.queue thead")).to_be_hidden()
         card = page.locator("table.queue tbody tr").first
-        assert card.bounding_box()["width"] <= PHONE["width"]
+        box = card.bounding_box()
+        assert box is not None
+        assert box["width"] <= PHONE["width"]
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         page.screenshot(path=screenshots / "phone-queue.png", full_page=False)
 

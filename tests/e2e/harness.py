@@ -32,7 +32,7 @@ def make_settings(data_dir: Path, tg: FakeTelegram, **overrides: Any) -> Setting
         "redis_prefix": f"lindungi-test-{secrets.token_hex(4)}:",
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 @dataclass

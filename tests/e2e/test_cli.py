@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,9 +17,9 @@ TOKEN = "123456:TEST-TOKEN-abcdefghijklmnopqrstuv"
 
 
 @pytest.fixture
-def tg() -> FakeTelegram:
+def tg() -> Iterator[FakeTelegram]:
     with FakeTelegram(token=TOKEN) as fake:
-        yield fake  # type: ignore[misc]
+        yield fake
 
 
 def lindungi(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from storage.repos.data_rights import DataRights
 from tests.e2e.harness import BotHarness, sql
-from tests.e2e.test_registration import NIK, register_until_summary
+from tests.e2e.test_registration import register_until_summary
+from tests.walks import NIK
 
 
 async def registered(bot: BotHarness):  # type: ignore[no-untyped-def]
@@ -88,6 +89,7 @@ async def test_deletion_withdraws_consent_now_and_an_official_erases_the_data(
     assert consent[0]["withdrawn_at"] is not None
     rights = DataRights(bot.services.db, bot.services.cipher)
     [request] = await rights.open_requests()
+    assert request.id is not None
     await rights.complete_erasure(request.id, "official:1")
     row = (await sql(bot, "SELECT * FROM registrations"))[0]
     assert row["full_name"] == "[dihapus]"

@@ -14,7 +14,8 @@ from sqlalchemy import text
 
 from bot.logs import configure_logging
 from tests.e2e.harness import BotHarness
-from tests.e2e.test_registration import NIK, register_until_summary
+from tests.e2e.test_registration import register_until_summary
+from tests.walks import NIK
 
 PERSONAL = (NIK, "6281234567890", "812-3456-7890", "Ahmad Fauzi", "Siti Aminah")
 

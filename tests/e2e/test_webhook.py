@@ -60,7 +60,7 @@ async def test_replies_wait_in_order_while_telegram_is_down(bot: BotHarness) -> 
     bot.tg.fail_next(3, code=502)
     await w.say("Ahmad Fauzi")
     await w.say(NIK)
-    messages = await bot.tg.wait_for_async(lambda: len(w.texts) >= 4 and w.texts, timeout=10)
+    messages = await bot.tg.wait_for_async(lambda: w.texts if len(w.texts) >= 4 else [], timeout=10)
     assert "NIK" in messages[2]
     assert "12 Mei 1980" in messages[3]
 

@@ -12,7 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 from urllib.parse import urlsplit
 
 import httpx
@@ -213,6 +213,22 @@ class FakeTelegram(TelegramState):
             if time.monotonic() >= deadline:
                 raise TimeoutError(self._timeout_message(timeout))
             time.sleep(interval)
+
+    @overload
+    async def wait_for_async(
+        self,
+        predicate: Callable[[], Awaitable[T]],
+        timeout: float = 5.0,  # noqa: ASYNC109
+        interval: float = 0.01,
+    ) -> T: ...
+
+    @overload
+    async def wait_for_async(
+        self,
+        predicate: Callable[[], T],
+        timeout: float = 5.0,  # noqa: ASYNC109
+        interval: float = 0.01,
+    ) -> T: ...
 
     async def wait_for_async(
         self,

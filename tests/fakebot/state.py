@@ -1043,6 +1043,20 @@ def _public(message: JSON, *, keep_markup: bool = False) -> JSON:
     return result
 
 
+def _keyboard_rows(markup: JSON, field: str) -> list[Any]:
+    """The buttons of ``markup[field]``, a list of rows, or the error Telegram gives."""
+    rows = markup[field]
+    if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
+        raise ApiError(400, f'Bad Request: field "{field}" must be an Array')
+    return list(itertools.chain.from_iterable(rows))
+
+
+def _validate_reply_button(button: Any) -> None:
+    text = button.get("text") if isinstance(button, dict) else button
+    if not isinstance(text, str) or not text:
+        raise ApiError(400, "Bad Request: can't parse keyboard button: text is empty")
+
+
 def _validate_markup(markup: Any) -> JSON | None:
     """Validate ``reply_markup`` like Telegram; returns the decoded markup (or None)."""
     if markup is None or markup == "":
@@ -1050,26 +1064,17 @@ def _validate_markup(markup: Any) -> JSON | None:
     if not isinstance(markup, dict):
         raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
     if "inline_keyboard" in markup:
-        rows = markup["inline_keyboard"]
-        if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-            raise ApiError(400, 'Bad Request: field "inline_keyboard" must be an Array')
-        if sum(len(r) for r in rows) > 100:
+        buttons = _keyboard_rows(markup, "inline_keyboard")
+        if len(buttons) > 100:
             raise ApiError(400, "Bad Request: reply markup is too long")
-        for button in itertools.chain.from_iterable(rows):
+        for button in buttons:
             _validate_inline_button(button)
-        return copy.deepcopy(markup)
-    if "keyboard" in markup:
-        rows = markup["keyboard"]
-        if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-            raise ApiError(400, 'Bad Request: field "keyboard" must be an Array')
-        for button in itertools.chain.from_iterable(rows):
-            text = button.get("text") if isinstance(button, dict) else button
-            if not isinstance(text, str) or not text:
-                raise ApiError(400, "Bad Request: can't parse keyboard button: text is empty")
-        return copy.deepcopy(markup)
-    if markup.get("remove_keyboard") or markup.get("force_reply"):
-        return copy.deepcopy(markup)
-    raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
+    elif "keyboard" in markup:
+        for button in _keyboard_rows(markup, "keyboard"):
+            _validate_reply_button(button)
+    elif not (markup.get("remove_keyboard") or markup.get("force_reply")):
+        raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
+    return copy.deepcopy(markup)
 
 
 _INLINE_ACTIONS = (

@@ -66,7 +66,7 @@ def api_settings(database_url: str, data_dir: Path, **overrides: Any) -> Setting
         "redis_url": None,
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 @dataclass

@@ -88,7 +88,7 @@ async def stack(
 async def deliver_all(s: Stack, within: float = 30) -> list[str]:
     """Tick and deliver every running broadcast until none is left (like the embedded runner)."""
     deadline = time.monotonic() + within
-    outcomes = []
+    outcomes: list[str] = []
     while time.monotonic() < deadline:
         running = await s.jobs.tick()
         if not running:

@@ -8,7 +8,7 @@ from tests.integration.api_harness import (
 )
 
 
-async def test_an_admin_reads_who_viewed_a_nik_newest_first(api: Api):
+async def test_an_admin_reads_who_viewed_a_nik_newest_first(api: Api) -> None:
     admin = await api.official()
     first, second = await api.registration(), await api.registration()
     await api.get(f"/registrations/{first}", admin)
@@ -21,7 +21,7 @@ async def test_an_admin_reads_who_viewed_a_nik_newest_first(api: Api):
     assert all(item["actor"].startswith("official:") for item in body["items"])
 
 
-async def test_the_audit_log_is_paged(api: Api):
+async def test_the_audit_log_is_paged(api: Api) -> None:
     admin = await api.official()
     registration = await api.registration()
     for _ in range(3):
@@ -33,7 +33,7 @@ async def test_the_audit_log_is_paged(api: Api):
     assert len(body["items"]) == 1
 
 
-async def test_the_audit_log_cannot_be_changed_through_the_api(api: Api):
+async def test_the_audit_log_cannot_be_changed_through_the_api(api: Api) -> None:
     admin = await api.official()
 
     for method in ("POST", "PUT", "PATCH", "DELETE"):

@@ -24,7 +24,9 @@ BY_ID = [e for e in ENDPOINTS if "{id}" in e[1]]
 
 
 @pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS)
-async def test_a_request_without_a_token_is_refused(api: Api, method: str, path: str, body: object):
+async def test_a_request_without_a_token_is_refused(
+    api: Api, method: str, path: str, body: object
+) -> None:
     registration = await api.registration()
 
     response = await api.call(method, path.format(id=registration), None, json=body)
@@ -35,7 +37,7 @@ async def test_a_request_without_a_token_is_refused(api: Api, method: str, path:
 
 
 @pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS)
-async def test_a_wrong_token_is_refused(api: Api, method: str, path: str, body: object):
+async def test_a_wrong_token_is_refused(api: Api, method: str, path: str, body: object) -> None:
     registration = await api.registration()
 
     response = await api.call(
@@ -46,7 +48,7 @@ async def test_a_wrong_token_is_refused(api: Api, method: str, path: str, body: 
     assert response.headers["WWW-Authenticate"] == "Bearer"
 
 
-async def test_a_token_given_with_another_scheme_is_refused(api: Api):
+async def test_a_token_given_with_another_scheme_is_refused(api: Api) -> None:
     token = await api.official()
 
     response = await api.client.get(
@@ -59,7 +61,7 @@ async def test_a_token_given_with_another_scheme_is_refused(api: Api):
 @pytest.mark.parametrize(("method", "path", "body"), BY_ID)
 async def test_a_reviewer_cannot_reach_a_registration_of_another_region(
     api: Api, method: str, path: str, body: object
-):
+) -> None:
     reviewer = await api.official("reviewer", "36.04")
     elsewhere = await api.registration(**OTHER_REGION)
 
@@ -71,7 +73,7 @@ async def test_a_reviewer_cannot_reach_a_registration_of_another_region(
     assert (await api.audit("nik.viewed")) == []
 
 
-async def test_a_reviewer_lists_only_their_regions_registrations(api: Api):
+async def test_a_reviewer_lists_only_their_regions_registrations(api: Api) -> None:
     reviewer = await api.official("reviewer", "36.04")
     mine = await api.registration()
     await api.registration(**OTHER_REGION)
@@ -82,7 +84,7 @@ async def test_a_reviewer_lists_only_their_regions_registrations(api: Api):
     assert [item["id"] for item in body["items"]] == [mine]
 
 
-async def test_a_reviewer_of_a_district_sees_only_that_district(api: Api):
+async def test_a_reviewer_of_a_district_sees_only_that_district(api: Api) -> None:
     reviewer = await api.official("reviewer", "36.04.01")
     mine = await api.registration(region="36.04.01.2001")
     await api.registration(region="36.04.02.2001")
@@ -92,7 +94,7 @@ async def test_a_reviewer_of_a_district_sees_only_that_district(api: Api):
     assert [item["id"] for item in body["items"]] == [mine]
 
 
-async def test_a_reviewer_without_a_region_sees_nothing(api: Api):
+async def test_a_reviewer_without_a_region_sees_nothing(api: Api) -> None:
     reviewer = await api.official("reviewer")
     registration = await api.registration()
 
@@ -103,7 +105,7 @@ async def test_a_reviewer_without_a_region_sees_nothing(api: Api):
     assert shown.status_code == 403
 
 
-async def test_a_reviewer_exports_and_counts_only_their_region(api: Api):
+async def test_a_reviewer_exports_and_counts_only_their_region(api: Api) -> None:
     reviewer = await api.official("reviewer", "36.04")
     admin = await api.official()
     for registration in (await api.registration(), await api.registration(**OTHER_REGION)):
@@ -117,7 +119,7 @@ async def test_a_reviewer_exports_and_counts_only_their_region(api: Api):
     assert [row["key"] for row in stats["by_region"]] == ["36.04"]
 
 
-async def test_a_reviewer_decides_on_their_own_region(api: Api):
+async def test_a_reviewer_decides_on_their_own_region(api: Api) -> None:
     reviewer = await api.official("reviewer", "36.04")
     registration = await api.registration()
 
@@ -127,7 +129,7 @@ async def test_a_reviewer_decides_on_their_own_region(api: Api):
     assert response.json()["status"] == "approved"
 
 
-async def test_a_reviewer_cannot_read_the_audit_log(api: Api):
+async def test_a_reviewer_cannot_read_the_audit_log(api: Api) -> None:
     reviewer = await api.official("reviewer", "36.04")
 
     response = await api.get("/audit", reviewer)
@@ -135,7 +137,7 @@ async def test_a_reviewer_cannot_read_the_audit_log(api: Api):
     assert response.status_code == 403
 
 
-async def test_an_admin_reaches_every_region(api: Api):
+async def test_an_admin_reaches_every_region(api: Api) -> None:
     admin = await api.official()
     await api.registration()
     elsewhere = await api.registration(**OTHER_REGION)

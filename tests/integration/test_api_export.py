@@ -25,7 +25,7 @@ async def _approved(api: Api, token: str, **fields: object) -> int:
     return registration
 
 
-async def test_the_csv_export_has_a_bom_the_columns_and_the_full_nik(api: Api):
+async def test_the_csv_export_has_a_bom_the_columns_and_the_full_nik(api: Api) -> None:
     admin = await api.official()
     await _approved(api, admin, nik=NIK, full_name="Siti Nur'aini", phone="+6281234567890")
 
@@ -50,7 +50,7 @@ async def test_the_csv_export_has_a_bom_the_columns_and_the_full_nik(api: Api):
     assert row["NOMOR_REFERENSI"].startswith("LND-")
 
 
-async def test_the_export_holds_approved_registrations_unless_asked_otherwise(api: Api):
+async def test_the_export_holds_approved_registrations_unless_asked_otherwise(api: Api) -> None:
     admin = await api.official()
     await _approved(api, admin)
     await api.registration()
@@ -62,7 +62,7 @@ async def test_the_export_holds_approved_registrations_unless_asked_otherwise(ap
     assert len(everything.content.decode("utf-8-sig").splitlines()) == 3
 
 
-async def test_the_xlsx_export_keeps_the_nik_and_phone_as_text(api: Api):
+async def test_the_xlsx_export_keeps_the_nik_and_phone_as_text(api: Api) -> None:
     admin = await api.official()
     await _approved(api, admin, nik=NIK, phone="+6281234567890")
 
@@ -80,7 +80,7 @@ async def test_the_xlsx_export_keeps_the_nik_and_phone_as_text(api: Api):
     assert values["PENGHASILAN_BULANAN"].value == 1_500_000
 
 
-async def test_a_name_that_looks_like_a_formula_stays_text(api: Api):
+async def test_a_name_that_looks_like_a_formula_stays_text(api: Api) -> None:
     admin = await api.official()
     await _approved(api, admin, heir_name="=HYPERLINK(1)")
 
@@ -95,7 +95,7 @@ async def test_a_name_that_looks_like_a_formula_stays_text(api: Api):
     assert (cell.value, cell.data_type) == ("=HYPERLINK(1)", "s")
 
 
-async def test_every_export_is_audited_with_the_ids_it_contained(api: Api):
+async def test_every_export_is_audited_with_the_ids_it_contained(api: Api) -> None:
     admin = await api.official()
     registration = await _approved(api, admin, nik=NIK)
 
@@ -109,7 +109,7 @@ async def test_every_export_is_audited_with_the_ids_it_contained(api: Api):
     assert NIK not in str(entry.detail)
 
 
-async def test_an_unknown_export_format_is_refused(api: Api):
+async def test_an_unknown_export_format_is_refused(api: Api) -> None:
     admin = await api.official()
 
     response = await api.get("/registrations/export", admin, format="pdf")
@@ -117,7 +117,9 @@ async def test_an_unknown_export_format_is_refused(api: Api):
     assert response.status_code == 422
 
 
-async def test_the_export_command_writes_a_private_file_and_audits_it(api: Api, tmp_path: Path):
+async def test_the_export_command_writes_a_private_file_and_audits_it(
+    api: Api, tmp_path: Path
+) -> None:
     admin = await api.official()
     await _approved(api, admin, nik=NIK)
     output = tmp_path / "bpjs.xlsx"

@@ -8,7 +8,7 @@ from tests.integration.api_harness import (
 )
 
 
-async def test_the_list_shows_every_field_with_the_nik_masked(api: Api):
+async def test_the_list_shows_every_field_with_the_nik_masked(api: Api) -> None:
     admin = await api.official()
     registration = await api.registration(nik="3604015505900777")
 
@@ -29,7 +29,7 @@ async def test_the_list_shows_every_field_with_the_nik_masked(api: Api):
     assert item["birth_date"] == "1990-05-15"
 
 
-async def test_the_queue_is_oldest_first_and_paged(api: Api):
+async def test_the_queue_is_oldest_first_and_paged(api: Api) -> None:
     admin = await api.official()
     ids = [await api.registration() for _ in range(5)]
 
@@ -41,7 +41,7 @@ async def test_the_queue_is_oldest_first_and_paged(api: Api):
     assert first["total"] == last["total"] == 5
 
 
-async def test_the_queue_filters_by_status_occupation_and_region(api: Api):
+async def test_the_queue_filters_by_status_occupation_and_region(api: Api) -> None:
     admin = await api.official()
     fisher = await api.registration(occupation="nelayan")
     farmer = await api.registration(occupation="petani", region="36.04.02.2001")
@@ -56,7 +56,7 @@ async def test_the_queue_filters_by_status_occupation_and_region(api: Api):
     assert [item["id"] for item in district["items"]] == [fisher]
 
 
-async def test_officials_find_a_worker_by_part_of_the_name_in_any_case(api: Api):
+async def test_officials_find_a_worker_by_part_of_the_name_in_any_case(api: Api) -> None:
     admin = await api.official()
     siti = await api.registration(full_name="Siti Aminah")
     await api.registration(full_name="Budi Santoso")
@@ -66,7 +66,7 @@ async def test_officials_find_a_worker_by_part_of_the_name_in_any_case(api: Api)
     assert [item["id"] for item in body["items"]] == [siti]
 
 
-async def test_officials_find_a_worker_by_the_phone_number_as_read_out(api: Api):
+async def test_officials_find_a_worker_by_the_phone_number_as_read_out(api: Api) -> None:
     admin = await api.official()
     found = await api.registration(phone="+6281298765432")
     await api.registration(phone="+6285711112222")
@@ -78,7 +78,7 @@ async def test_officials_find_a_worker_by_the_phone_number_as_read_out(api: Api)
     assert [item["id"] for item in international["items"]] == [found]
 
 
-async def test_officials_find_a_worker_by_reference_or_full_nik(api: Api):
+async def test_officials_find_a_worker_by_reference_or_full_nik(api: Api) -> None:
     admin = await api.official()
     found = await api.registration(nik="3604015505901234")
     await api.registration()
@@ -91,7 +91,7 @@ async def test_officials_find_a_worker_by_reference_or_full_nik(api: Api):
     assert [item["id"] for item in by_nik["items"]] == [found]
 
 
-async def test_a_search_with_wildcards_matches_them_literally(api: Api):
+async def test_a_search_with_wildcards_matches_them_literally(api: Api) -> None:
     admin = await api.official()
     await api.registration(full_name="Siti Aminah")
 
@@ -100,7 +100,7 @@ async def test_a_search_with_wildcards_matches_them_literally(api: Api):
     assert body["total"] == 0
 
 
-async def test_a_page_larger_than_500_is_refused(api: Api):
+async def test_a_page_larger_than_500_is_refused(api: Api) -> None:
     admin = await api.official()
 
     response = await api.get("/registrations", admin, limit=501)
@@ -108,7 +108,7 @@ async def test_a_page_larger_than_500_is_refused(api: Api):
     assert response.status_code == 422
 
 
-async def test_an_unknown_status_filter_is_refused(api: Api):
+async def test_an_unknown_status_filter_is_refused(api: Api) -> None:
     admin = await api.official()
 
     response = await api.get("/registrations", admin, status="deleted")
@@ -116,7 +116,7 @@ async def test_an_unknown_status_filter_is_refused(api: Api):
     assert response.status_code == 422
 
 
-async def test_the_single_view_shows_the_full_nik_and_audits_the_view(api: Api):
+async def test_the_single_view_shows_the_full_nik_and_audits_the_view(api: Api) -> None:
     admin = await api.official()
     registration = await api.registration(nik="3604015505900888")
 
@@ -130,7 +130,7 @@ async def test_the_single_view_shows_the_full_nik_and_audits_the_view(api: Api):
     assert "3604015505900888" not in str(viewed.detail)
 
 
-async def test_an_unknown_registration_is_not_found(api: Api):
+async def test_an_unknown_registration_is_not_found(api: Api) -> None:
     admin = await api.official()
 
     response = await api.get("/registrations/999999", admin)

@@ -15,6 +15,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode, checks
+from schemathesis.core.result import Ok
 
 from bot.app import create_app
 from bot.settings import Settings
@@ -57,11 +58,12 @@ def live_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, st
 
 def _operations(url: str) -> list[Any]:
     schema = schemathesis.openapi.from_url(f"{url}/openapi.json")
-    return [
-        result.ok()
-        for result in schema.get_all_operations()
-        if result.ok().path.startswith("/api/v1/")
-    ]
+    operations = []
+    for result in schema.get_all_operations():
+        assert isinstance(result, Ok), result
+        if result.ok().path.startswith("/api/v1/"):
+            operations.append(result.ok())
+    return operations
 
 
 @pytest.mark.parametrize("mode", list(GenerationMode), ids=lambda mode: mode.value)

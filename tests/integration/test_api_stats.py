@@ -13,7 +13,7 @@ from tests.integration.api_harness import (
 )
 
 
-async def test_the_counts_add_up_by_status_occupation_program_and_region(api: Api):
+async def test_the_counts_add_up_by_status_occupation_program_and_region(api: Api) -> None:
     admin = await api.official()
     fisher = await api.registration(occupation="nelayan")
     await api.registration(occupation="petani")
@@ -36,7 +36,7 @@ async def test_the_counts_add_up_by_status_occupation_program_and_region(api: Ap
     assert next(c for c in stats["by_region"] if c["key"] == "36.04")["label"] == "Kabupaten Serang"
 
 
-async def test_registrations_of_today_are_counted_on_todays_date_in_wib(api: Api):
+async def test_registrations_of_today_are_counted_on_todays_date_in_wib(api: Api) -> None:
     admin = await api.official()
     await api.registration()
     await api.registration()
@@ -46,7 +46,7 @@ async def test_registrations_of_today_are_counted_on_todays_date_in_wib(api: Api
     assert stats["per_day"] == [{"day": datetime.now(WIB).date().isoformat(), "count": 2}]
 
 
-async def test_quota_use_lists_every_quota_of_the_program(api: Api):
+async def test_quota_use_lists_every_quota_of_the_program(api: Api) -> None:
     admin = await api.official()
 
     quotas = (await api.get("/stats", admin)).json()["quotas"]
@@ -57,7 +57,7 @@ async def test_quota_use_lists_every_quota_of_the_program(api: Api):
     }
 
 
-async def test_a_reviewer_of_another_region_sees_no_quota_of_this_program(api: Api):
+async def test_a_reviewer_of_another_region_sees_no_quota_of_this_program(api: Api) -> None:
     reviewer = await api.official("reviewer", "36.73")
 
     stats = (await api.get("/stats", reviewer)).json()

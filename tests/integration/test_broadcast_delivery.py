@@ -67,7 +67,9 @@ def received(tg: FakeTelegram, chats: list[int]) -> dict[int, int]:
     return {chat: int(counts.get(chat, 0)) for chat in chats}
 
 
-async def test_every_reachable_worker_gets_the_message_exactly_once(bot: Stack, tg: FakeTelegram):
+async def test_every_reachable_worker_gets_the_message_exactly_once(
+    bot: Stack, tg: FakeTelegram
+) -> None:
     chats = await add_chats(bot.db, 150)
     blocked = chats[::25]
     for chat in blocked:
@@ -91,7 +93,9 @@ async def test_every_reachable_worker_gets_the_message_exactly_once(bot: Stack, 
     assert progress.remaining == 0 and progress.failed == 0
 
 
-async def test_chats_that_blocked_the_bot_are_skipped_next_time(bot: Stack, tg: FakeTelegram):
+async def test_chats_that_blocked_the_bot_are_skipped_next_time(
+    bot: Stack, tg: FakeTelegram
+) -> None:
     chats = await add_chats(bot.db, 20)
     tg.block(chats[0])
     await bot.broadcasts.create("Pertama", {})
@@ -105,7 +109,7 @@ async def test_chats_that_blocked_the_bot_are_skipped_next_time(bot: Stack, tg: 
     assert tg.count("sendMessage") == 20 + 19
 
 
-async def test_workers_who_sent_berhenti_get_no_broadcast(bot: Stack, tg: FakeTelegram):
+async def test_workers_who_sent_berhenti_get_no_broadcast(bot: Stack, tg: FakeTelegram) -> None:
     chats = await add_chats(bot.db, 10)
     await bot.chats.set_opted_out(chats[3], True)
     await bot.chats.set_opted_out(chats[4], True)
@@ -119,7 +123,9 @@ async def test_workers_who_sent_berhenti_get_no_broadcast(bot: Stack, tg: FakeTe
     assert received(tg, chats)[chats[4]] == 1
 
 
-async def test_a_429_is_honoured_and_the_message_still_arrives_once(bot: Stack, tg: FakeTelegram):
+async def test_a_429_is_honoured_and_the_message_still_arrives_once(
+    bot: Stack, tg: FakeTelegram
+) -> None:
     chats = await add_chats(bot.db, 30)
     tg.fail_next(2, code=429, retry_after=1)
     started = time.monotonic()
@@ -133,7 +139,7 @@ async def test_a_429_is_honoured_and_the_message_still_arrives_once(bot: Stack, 
 
 async def test_server_errors_are_retried_then_counted_as_failed_with_the_reason(
     tg: FakeTelegram, database_url: str, prefix: str
-):
+) -> None:
     async with stack(database_url, REDIS_URL, prefix, tg.url, max_attempts=2) as bot:
         chats = await add_chats(bot.db, 3)
         tg.fail_next(1, code=500)
@@ -156,7 +162,7 @@ async def test_server_errors_are_retried_then_counted_as_failed_with_the_reason(
     assert (progress.failed, progress.sent) == (3, 0)
 
 
-async def test_cancel_stops_further_sends(bot: Stack, tg: FakeTelegram):
+async def test_cancel_stops_further_sends(bot: Stack, tg: FakeTelegram) -> None:
     await add_chats(bot.db, 200)
     tg.delay(0.05)
     broadcast = await bot.broadcasts.create("Info", {})
@@ -173,7 +179,7 @@ async def test_cancel_stops_further_sends(bot: Stack, tg: FakeTelegram):
     assert (await bot.broadcasts.progress(broadcast)).status == "cancelled"
 
 
-async def test_a_scheduled_broadcast_starts_at_its_time(bot: Stack, tg: FakeTelegram):
+async def test_a_scheduled_broadcast_starts_at_its_time(bot: Stack, tg: FakeTelegram) -> None:
     chats = await add_chats(bot.db, 5)
     await bot.broadcasts.create("Nanti", {}, scheduled_at=utcnow() + timedelta(seconds=1.5))
 
@@ -184,7 +190,7 @@ async def test_a_scheduled_broadcast_starts_at_its_time(bot: Stack, tg: FakeTele
     assert set(received(tg, chats).values()) == {1}
 
 
-async def test_replies_get_through_while_a_broadcast_runs(bot: Stack, tg: FakeTelegram):
+async def test_replies_get_through_while_a_broadcast_runs(bot: Stack, tg: FakeTelegram) -> None:
     await add_chats(bot.db, 400)
     broadcast = await bot.broadcasts.create("Info", {})
     await bot.jobs.tick()
@@ -206,7 +212,7 @@ async def test_replies_get_through_while_a_broadcast_runs(bot: Stack, tg: FakeTe
 
 def test_a_worker_killed_midway_is_finished_by_the_next_without_duplicates(
     tg: FakeTelegram, database_url: str, prefix: str, tmp_path: Path
-):
+) -> None:
     chats = asyncio.run(_prepare(database_url, prefix, tg.url, 600))
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("LINDUNGI_")},

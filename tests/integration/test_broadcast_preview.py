@@ -46,7 +46,7 @@ async def linked_official(api: Api, tg: FakeTelegram, chat: int = OFFICIAL_CHAT,
 
 async def test_an_official_links_a_chat_with_a_code_and_gets_the_broadcast_as_sent(
     api_tg: Api, tg: FakeTelegram
-):
+) -> None:
     token = await api_tg.official("reviewer", "36.04")
     before = await api_tg.post("/broadcasts/test", token, BODY)
     issued = await api_tg.post("/me/telegram/link", token)
@@ -76,7 +76,9 @@ async def test_an_official_links_a_chat_with_a_code_and_gets_the_broadcast_as_se
     assert await Broadcasts(api_tg.services.db).running() == []  # nothing stored or scheduled
 
 
-async def test_a_code_works_once_and_a_wrong_one_is_answered_kindly(api_tg: Api, tg: FakeTelegram):
+async def test_a_code_works_once_and_a_wrong_one_is_answered_kindly(
+    api_tg: Api, tg: FakeTelegram
+) -> None:
     token = await api_tg.official()
     code = (await api_tg.post("/me/telegram/link", token)).json()["code"]
 
@@ -95,7 +97,7 @@ async def test_a_code_works_once_and_a_wrong_one_is_answered_kindly(api_tg: Api,
     assert after.status_code == 409
 
 
-async def test_an_expired_code_links_nothing(api: Api):
+async def test_an_expired_code_links_nothing(api: Api) -> None:
     token = await api.official()
     official = await api.services.officials.authenticate_token(token)
     links = OfficialTelegram(api.services.db)
@@ -114,7 +116,7 @@ async def test_an_expired_code_links_nothing(api: Api):
 
 async def test_a_test_send_to_a_chat_that_blocked_the_bot_asks_to_link_again(
     api_tg: Api, tg: FakeTelegram
-):
+) -> None:
     token = await linked_official(api_tg, tg)
     tg.block(OFFICIAL_CHAT)
 
@@ -124,7 +126,7 @@ async def test_a_test_send_to_a_chat_that_blocked_the_bot_asks_to_link_again(
     assert "link it again" in refused.json()["detail"]
 
 
-async def test_a_test_send_is_checked_like_a_broadcast(api_tg: Api, tg: FakeTelegram):
+async def test_a_test_send_is_checked_like_a_broadcast(api_tg: Api, tg: FakeTelegram) -> None:
     token = await linked_official(api_tg, tg, role="reviewer", region="36.04")
     calls = tg.count("sendMessage") + tg.count("sendPhoto")
 
@@ -140,7 +142,7 @@ async def test_a_test_send_is_checked_like_a_broadcast(api_tg: Api, tg: FakeTele
     assert tg.count("sendMessage") + tg.count("sendPhoto") == calls
 
 
-async def test_without_telegram_a_linked_official_is_told_it_is_off(api: Api):
+async def test_without_telegram_a_linked_official_is_told_it_is_off(api: Api) -> None:
     token = await api.official()
     official = await api.services.officials.authenticate_token(token)
     links = OfficialTelegram(api.services.db)
@@ -154,7 +156,7 @@ async def test_without_telegram_a_linked_official_is_told_it_is_off(api: Api):
     assert issued.json()["command"].startswith("/start link-")
 
 
-async def test_reviewers_cancel_only_broadcasts_within_their_region(api: Api):
+async def test_reviewers_cancel_only_broadcasts_within_their_region(api: Api) -> None:
     admin = await api.official("admin")
     reviewer = await api.official("reviewer", "36.04")
     broadcasts = Broadcasts(api.services.db)
@@ -173,7 +175,7 @@ async def test_reviewers_cancel_only_broadcasts_within_their_region(api: Api):
     assert (await broadcasts.get(everyone)).status == "draft"
 
 
-async def test_reviewers_see_the_progress_only_of_broadcasts_within_their_region(api: Api):
+async def test_reviewers_see_the_progress_only_of_broadcasts_within_their_region(api: Api) -> None:
     reviewer = await api.official("reviewer", "36.04")
     broadcasts = Broadcasts(api.services.db)
     elsewhere = await broadcasts.create("Info", {"region": ["36.73"]}, draft=True)
@@ -200,7 +202,7 @@ async def web_tg_fixture(api_tg: Api) -> AsyncIterator[Web]:
 
 async def test_the_console_links_telegram_and_sends_a_test_to_the_official(
     web_tg: Web, tg: FakeTelegram
-):
+) -> None:
     browser = await web_tg.signed_in()
     await browser.get("/admin/broadcasts")
     fields = {
@@ -232,7 +234,9 @@ async def test_the_console_links_telegram_and_sends_a_test_to_the_official(
     assert await Broadcasts(web_tg.services.db).running() == []
 
 
-async def test_the_console_gives_a_code_on_request_and_unlinks(web_tg: Web, tg: FakeTelegram):
+async def test_the_console_gives_a_code_on_request_and_unlinks(
+    web_tg: Web, tg: FakeTelegram
+) -> None:
     browser = await web_tg.signed_in()
     await browser.get("/admin/broadcasts")
 

@@ -34,7 +34,7 @@ async def registered(
 
 async def test_segments_select_by_registration_details(
     chats: WorkerChats, registrations: Registrations, make_registration: Callable[..., Any]
-):
+) -> None:
     nelayan = await registered(chats, registrations, make_registration, occupation="nelayan")
     ojek = await registered(
         chats, registrations, make_registration, occupation="ojek", region="36.01.02.2003"
@@ -52,7 +52,7 @@ async def test_segments_select_by_registration_details(
     assert nelayan != ojek
 
 
-async def test_blocked_and_opted_out_chats_are_in_no_segment(chats: WorkerChats):
+async def test_blocked_and_opted_out_chats_are_in_no_segment(chats: WorkerChats) -> None:
     for chat in (1, 2, 3):
         await chats.upsert_seen(chat, chat, "id")
     await chats.mark_blocked(1)
@@ -65,7 +65,7 @@ async def test_blocked_and_opted_out_chats_are_in_no_segment(chats: WorkerChats)
     assert await chats.count_segment({}) == 3
 
 
-async def test_recipients_are_the_segment_when_the_broadcast_starts(db: Database):
+async def test_recipients_are_the_segment_when_the_broadcast_starts(db: Database) -> None:
     chats, broadcasts = WorkerChats(db), Broadcasts(db)
     for chat in (11, 12):
         await chats.upsert_seen(chat, chat, "id")
@@ -88,12 +88,12 @@ async def test_recipients_are_the_segment_when_the_broadcast_starts(db: Database
     "segment",
     [{"occupations": "nelayan"}, {"region": "Serang"}, {"status": "lost"}, {"language": 3}],
 )
-async def test_a_wrong_segment_is_refused_with_the_field(segment: dict[str, Any]):
+async def test_a_wrong_segment_is_refused_with_the_field(segment: dict[str, Any]) -> None:
     with pytest.raises(SegmentError):
         Segment.parse(segment)
 
 
-async def test_an_empty_or_too_long_message_is_refused(db: Database):
+async def test_an_empty_or_too_long_message_is_refused(db: Database) -> None:
     broadcasts = Broadcasts(db)
     with pytest.raises(BroadcastError, match="empty"):
         await broadcasts.create("  ", {})

@@ -19,7 +19,7 @@ from tests.fakebot import FakeTelegram
 TOKEN = "123456:TEST"
 
 
-async def test_the_embedded_server_delivers_a_broadcast_once_to_each_chat(tmp_path: Path):
+async def test_the_embedded_server_delivers_a_broadcast_once_to_each_chat(tmp_path: Path) -> None:
     with FakeTelegram(token=TOKEN, rate_limit=100) as tg:
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
@@ -47,7 +47,7 @@ async def test_the_embedded_server_delivers_a_broadcast_once_to_each_chat(tmp_pa
         assert progress.sent == 30
 
 
-async def test_officials_send_and_watch_a_broadcast_through_the_api(tmp_path: Path):
+async def test_officials_send_and_watch_a_broadcast_through_the_api(tmp_path: Path) -> None:
     with FakeTelegram(token=TOKEN, rate_limit=100) as tg:
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]

@@ -51,7 +51,7 @@ async def queued(ctx: dict[str, Any]) -> list[str]:
     return sorted(job.job_id for job in await redis.queued_jobs(queue_name=ctx["queue"]))
 
 
-async def test_a_slice_is_queued_once_while_its_jobs_wait_or_deliver(ctx: dict[str, Any]):
+async def test_a_slice_is_queued_once_while_its_jobs_wait_or_deliver(ctx: dict[str, Any]) -> None:
     await broadcast_tick(ctx)
     first = await queued(ctx)
     await broadcast_tick(ctx)  # not taken yet: a worker will take them
@@ -64,7 +64,7 @@ async def test_a_slice_is_queued_once_while_its_jobs_wait_or_deliver(ctx: dict[s
     assert await queued(ctx) == first
 
 
-async def test_jobs_taken_by_workers_that_died_are_queued_again_once(ctx: dict[str, Any]):
+async def test_jobs_taken_by_workers_that_died_are_queued_again_once(ctx: dict[str, Any]) -> None:
     await broadcast_tick(ctx)
     first = await queued(ctx)
     for job_id in first:  # taken by a worker that was then killed: nobody says it delivers

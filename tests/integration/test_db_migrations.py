@@ -13,7 +13,7 @@ from storage.infra.migrate import current, head, run_with_connection, upgrade
 from storage.models import metadata
 
 
-def test_migrations_match_the_models(empty_database_url: str):
+def test_migrations_match_the_models(empty_database_url: str) -> None:
     upgrade(empty_database_url)
 
     differences = run_with_connection(
@@ -26,7 +26,7 @@ def test_migrations_match_the_models(empty_database_url: str):
     assert differences == []
 
 
-def test_a_fresh_database_is_at_no_revision_until_upgraded(empty_database_url: str):
+def test_a_fresh_database_is_at_no_revision_until_upgraded(empty_database_url: str) -> None:
     assert current(empty_database_url) is None
 
     upgrade(empty_database_url)
@@ -34,14 +34,14 @@ def test_a_fresh_database_is_at_no_revision_until_upgraded(empty_database_url: s
     assert current(empty_database_url) == head()
 
 
-def test_upgrading_twice_is_harmless(empty_database_url: str):
+def test_upgrading_twice_is_harmless(empty_database_url: str) -> None:
     upgrade(empty_database_url)
     upgrade(empty_database_url)
 
     assert current(empty_database_url) == head()
 
 
-def test_upgrade_creates_the_folder_of_a_new_sqlite_file(tmp_path: Path):
+def test_upgrade_creates_the_folder_of_a_new_sqlite_file(tmp_path: Path) -> None:
     path = tmp_path / "not" / "yet" / "lindungi.sqlite3"
 
     upgrade(f"sqlite+aiosqlite:///{path}")
@@ -49,7 +49,9 @@ def test_upgrade_creates_the_folder_of_a_new_sqlite_file(tmp_path: Path):
     assert path.exists()
 
 
-def test_upgrade_works_from_any_working_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_upgrade_works_from_any_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
 
     upgrade("sqlite+aiosqlite:///elsewhere.sqlite3")
@@ -57,7 +59,7 @@ def test_upgrade_works_from_any_working_folder(tmp_path: Path, monkeypatch: pyte
     assert current("sqlite+aiosqlite:///elsewhere.sqlite3") == head()
 
 
-async def test_upgrade_inside_an_event_loop_says_to_use_a_thread(tmp_path: Path):
+async def test_upgrade_inside_an_event_loop_says_to_use_a_thread(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'lindungi.sqlite3'}"
 
     with pytest.raises(RuntimeError, match="to_thread"):

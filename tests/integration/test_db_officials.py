@@ -24,7 +24,7 @@ def officials(db: Database) -> Officials:
     return Officials(db, FAST)
 
 
-async def test_a_new_officials_token_authenticates_them(officials: Officials):
+async def test_a_new_officials_token_authenticates_them(officials: Officials) -> None:
     official, _, token = await officials.create("rina", "Rina Wati", "reviewer", "36.04")
 
     found = await officials.authenticate_token(token)
@@ -33,7 +33,9 @@ async def test_a_new_officials_token_authenticates_them(officials: Officials):
     assert (found.id, found.role, found.region) == (official.id, "reviewer", "36.04")
 
 
-async def test_using_a_token_records_when_it_was_last_used(officials: Officials, db: Database):
+async def test_using_a_token_records_when_it_was_last_used(
+    officials: Officials, db: Database
+) -> None:
     _, _, token = await officials.create("budi", "Budi", "admin", None)
 
     await officials.authenticate_token(token)
@@ -43,13 +45,13 @@ async def test_using_a_token_records_when_it_was_last_used(officials: Officials,
     assert row.last_used_at is not None
 
 
-async def test_a_wrong_token_is_refused(officials: Officials):
+async def test_a_wrong_token_is_refused(officials: Officials) -> None:
     await officials.create("rina", "Rina Wati", "reviewer", "36.04")
 
     assert await officials.authenticate_token("lnd_not-a-real-token") is None
 
 
-async def test_a_revoked_token_is_refused(officials: Officials, db: Database):
+async def test_a_revoked_token_is_refused(officials: Officials, db: Database) -> None:
     _, _, token = await officials.create("rina", "Rina Wati", "reviewer", None)
     async with db.engine.begin() as connection:
         await connection.execute(text("UPDATE api_tokens SET revoked_at = CURRENT_TIMESTAMP"))
@@ -59,7 +61,7 @@ async def test_a_revoked_token_is_refused(officials: Officials, db: Database):
 
 async def test_the_token_and_password_are_not_stored_in_plain_text(
     officials: Officials, db: Database
-):
+) -> None:
     _, password, token = await officials.create("rina", "Rina Wati", "reviewer", None)
 
     async with db.engine.connect() as connection:
@@ -72,7 +74,7 @@ async def test_the_token_and_password_are_not_stored_in_plain_text(
     assert hashlib.sha256(token.encode()).hexdigest() in raw
 
 
-async def test_the_right_password_is_accepted(officials: Officials):
+async def test_the_right_password_is_accepted(officials: Officials) -> None:
     official, password, _ = await officials.create("rina", "Rina Wati", "reviewer", None)
 
     found = await officials.verify_password("Rina", password)
@@ -81,17 +83,17 @@ async def test_the_right_password_is_accepted(officials: Officials):
     assert found.id == official.id
 
 
-async def test_a_wrong_password_is_refused(officials: Officials):
+async def test_a_wrong_password_is_refused(officials: Officials) -> None:
     await officials.create("rina", "Rina Wati", "reviewer", None)
 
     assert await officials.verify_password("rina", "wrong password") is None
 
 
-async def test_an_unknown_username_is_refused(officials: Officials):
+async def test_an_unknown_username_is_refused(officials: Officials) -> None:
     assert await officials.verify_password("nobody", "anything") is None
 
 
-async def test_repeated_wrong_passwords_lock_the_account(officials: Officials):
+async def test_repeated_wrong_passwords_lock_the_account(officials: Officials) -> None:
     _, password, _ = await officials.create("rina", "Rina Wati", "reviewer", None)
 
     for _ in range(MAX_FAILED_LOGINS):
@@ -100,7 +102,7 @@ async def test_repeated_wrong_passwords_lock_the_account(officials: Officials):
     assert await officials.verify_password("rina", password) is None
 
 
-async def test_an_outdated_password_hash_is_upgraded_on_login(db: Database):
+async def test_an_outdated_password_hash_is_upgraded_on_login(db: Database) -> None:
     weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     official, password, _ = await Officials(db, weak).create("rina", "Rina", "reviewer", None)
     stronger = PasswordHasher(time_cost=2, memory_cost=16, parallelism=1)
@@ -113,24 +115,24 @@ async def test_an_outdated_password_hash_is_upgraded_on_login(db: Database):
     assert not stronger.check_needs_rehash(row.password_hash)
 
 
-async def test_a_bad_role_is_refused_with_a_clear_sentence(officials: Officials):
+async def test_a_bad_role_is_refused_with_a_clear_sentence(officials: Officials) -> None:
     with pytest.raises(ValueError, match="role 'boss' is not valid: it must be 'admin' or"):
         await officials.create("rina", "Rina", "boss", None)
 
 
-async def test_a_bad_region_code_is_refused_with_a_clear_sentence(officials: Officials):
+async def test_a_bad_region_code_is_refused_with_a_clear_sentence(officials: Officials) -> None:
     with pytest.raises(ValueError, match="region '3604' is not a Kemendagri code"):
         await officials.create("rina", "Rina", "reviewer", "3604")
 
 
-async def test_a_username_taken_before_is_refused(officials: Officials):
+async def test_a_username_taken_before_is_refused(officials: Officials) -> None:
     await officials.create("rina", "Rina Wati", "reviewer", None)
 
     with pytest.raises(ConflictError, match="rina"):
         await officials.create("Rina", "Rina Lain", "admin", None)
 
 
-async def test_creating_an_official_is_audited(officials: Officials, db: Database):
+async def test_creating_an_official_is_audited(officials: Officials, db: Database) -> None:
     official, _, _ = await officials.create("rina", "Rina Wati", "reviewer", "36.04")
 
     entries = await audit.recent(db, 10)

@@ -41,7 +41,9 @@ async def _recipient(db: Database, recipient_id: int) -> BroadcastRecipient:
         return (await session.exec(query)).one()
 
 
-async def test_a_claimed_notification_is_claimed_again_only_once_its_lease_lapsed(db: Database):
+async def test_a_claimed_notification_is_claimed_again_only_once_its_lease_lapsed(
+    db: Database,
+) -> None:
     outbox = Notifications(db)
     ids = await _notifications(db, 3)
     now = utcnow()
@@ -55,7 +57,7 @@ async def test_a_claimed_notification_is_claimed_again_only_once_its_lease_lapse
     assert [row.id for row in after_a_crash] == ids
 
 
-async def test_notifications_given_back_are_due_at_once_and_not_counted(db: Database):
+async def test_notifications_given_back_are_due_at_once_and_not_counted(db: Database) -> None:
     outbox = Notifications(db)
     ids = await _notifications(db, 2)
     await outbox.claim_due(10)
@@ -66,7 +68,7 @@ async def test_notifications_given_back_are_due_at_once_and_not_counted(db: Data
     assert [(row.id, row.attempts) for row in again] == [(ids[0], 0), (ids[1], 0)]
 
 
-async def test_a_notification_retried_counts_one_attempt_and_waits(db: Database):
+async def test_a_notification_retried_counts_one_attempt_and_waits(db: Database) -> None:
     outbox = Notifications(db)
     (notification,) = await _notifications(db, 1)
     now = utcnow()
@@ -87,7 +89,7 @@ async def _notification(db: Database, notification_id: int | None) -> Notificati
         return (await session.exec(query)).one()
 
 
-async def test_a_recipient_left_sending_by_a_dead_process_is_resent_flagged(db: Database):
+async def test_a_recipient_left_sending_by_a_dead_process_is_resent_flagged(db: Database) -> None:
     broadcast = await _recipients(db, 1)
     dead = Deliveries(db, "dead", lease=0.3)
     (claimed,) = await dead.claim(broadcast, 10)
@@ -106,7 +108,7 @@ async def test_a_recipient_left_sending_by_a_dead_process_is_resent_flagged(db: 
     assert (row.status, row.attempts, row.error, row.claimed_by) == ("sent", 2, UNCERTAIN, None)
 
 
-async def test_a_stopping_process_gives_back_only_what_it_did_not_start(db: Database):
+async def test_a_stopping_process_gives_back_only_what_it_did_not_start(db: Database) -> None:
     broadcast = await _recipients(db, 3)
     stopping = Deliveries(db, "stopping", lease=30)
     first, *_ = await stopping.claim(broadcast, 10)
@@ -120,7 +122,7 @@ async def test_a_stopping_process_gives_back_only_what_it_did_not_start(db: Data
     assert not any(recipient.uncertain for recipient in taken)
 
 
-async def test_a_429_leaves_the_recipient_held_and_uncounted(db: Database):
+async def test_a_429_leaves_the_recipient_held_and_uncounted(db: Database) -> None:
     broadcast = await _recipients(db, 1)
     deliveries = Deliveries(db, "one", lease=30)
     (claimed,) = await deliveries.claim(broadcast, 10)

@@ -15,7 +15,7 @@ from storage.repos.regions import count_regions, import_regions, load_regions, r
 WILAYAH = Path(__file__).parents[3] / "shared/data/wilayah/wilayah.csv"
 
 
-async def test_full_region_list_imports(db: Database):
+async def test_full_region_list_imports(db: Database) -> None:
     if not WILAYAH.exists():
         pytest.skip(f"the region list is not at {WILAYAH}")
     started = time.perf_counter()
@@ -33,7 +33,7 @@ async def test_full_region_list_imports(db: Database):
     assert (serang.name, serang.level, serang.parent) == ("Kabupaten Serang", 2, "36")
 
 
-async def test_levels_and_parents_follow_the_code(db: Database):
+async def test_levels_and_parents_follow_the_code(db: Database) -> None:
     await import_regions(
         db, [("36", "Banten"), ("36.04", "Kabupaten Serang"), ("36.04.01.2001", "Desa Contoh")]
     )
@@ -48,7 +48,7 @@ async def test_levels_and_parents_follow_the_code(db: Database):
     ]
 
 
-async def test_importing_again_updates_names_without_duplicates(db: Database):
+async def test_importing_again_updates_names_without_duplicates(db: Database) -> None:
     await import_regions(db, [("36", "Banten"), ("36.73", "Kota Serang")])
 
     await import_regions(db, [("36.73", "Kota Serang (baru)")])
@@ -56,14 +56,14 @@ async def test_importing_again_updates_names_without_duplicates(db: Database):
     assert await load_regions(db) == [("36", "Banten"), ("36.73", "Kota Serang (baru)")]
 
 
-async def test_an_import_with_a_bad_code_changes_nothing(db: Database):
+async def test_an_import_with_a_bad_code_changes_nothing(db: Database) -> None:
     with pytest.raises(ValueError, match="3604"):
         await import_regions(db, [("36", "Banten"), ("3604", "Kabupaten Serang")])
 
     assert await count_regions(db) == 0
 
 
-def test_a_bad_code_in_the_file_is_reported_with_its_line(tmp_path: Path):
+def test_a_bad_code_in_the_file_is_reported_with_its_line(tmp_path: Path) -> None:
     path = tmp_path / "wilayah.csv"
     path.write_text("kode,nama\n36,Banten\n36.4,Kabupaten Serang\n", encoding="utf-8")
 
@@ -71,7 +71,7 @@ def test_a_bad_code_in_the_file_is_reported_with_its_line(tmp_path: Path):
         list(read_region_csv(path))
 
 
-def test_a_file_without_the_header_is_refused(tmp_path: Path):
+def test_a_file_without_the_header_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "wilayah.csv"
     path.write_text("36,Banten\n", encoding="utf-8")
 
@@ -79,7 +79,7 @@ def test_a_file_without_the_header_is_refused(tmp_path: Path):
         list(read_region_csv(path))
 
 
-def test_a_row_without_a_name_is_reported_with_its_line(tmp_path: Path):
+def test_a_row_without_a_name_is_reported_with_its_line(tmp_path: Path) -> None:
     path = tmp_path / "wilayah.csv"
     path.write_text("kode,nama\n36,Banten\n36.04,\n", encoding="utf-8")
 
@@ -87,7 +87,7 @@ def test_a_row_without_a_name_is_reported_with_its_line(tmp_path: Path):
         list(read_region_csv(path))
 
 
-def test_a_file_with_a_byte_order_mark_reads_like_any_other(tmp_path: Path):
+def test_a_file_with_a_byte_order_mark_reads_like_any_other(tmp_path: Path) -> None:
     path = tmp_path / "wilayah.csv"
     path.write_text("\ufeffkode,nama\n36,Banten\n", encoding="utf-8")
 

@@ -29,7 +29,9 @@ async def _ask(api: Api, registration: int | None = None, text: str = "Berapa iu
 
 
 @pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS)
-async def test_a_request_without_a_token_is_refused(api: Api, method: str, path: str, body: object):
+async def test_a_request_without_a_token_is_refused(
+    api: Api, method: str, path: str, body: object
+) -> None:
     question = await _ask(api)
 
     response = await api.call(method, path.format(id=question), None, json=body)
@@ -41,7 +43,7 @@ async def test_a_request_without_a_token_is_refused(api: Api, method: str, path:
 @pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS[1:])
 async def test_a_reviewer_cannot_reach_a_question_of_another_region(
     api: Api, method: str, path: str, body: object
-):
+) -> None:
     reviewer = await api.official("reviewer", "36.04")
     elsewhere = await _ask(api, await api.registration(**OTHER_REGION))
 
@@ -52,7 +54,7 @@ async def test_a_reviewer_cannot_reach_a_question_of_another_region(
     assert (await api.audit("question.answered")) == []
 
 
-async def test_an_official_lists_open_questions_with_their_text(api: Api):
+async def test_an_official_lists_open_questions_with_their_text(api: Api) -> None:
     admin = await api.official()
     question = await _ask(api, text="klo kecelakaan pas narik ojek gimana klaimnya?")
 
@@ -66,7 +68,7 @@ async def test_an_official_lists_open_questions_with_their_text(api: Api):
     assert (item["state"], item["answer"], item["region"]) == ("open", None, None)
 
 
-async def test_a_reviewer_sees_their_region_and_unregistered_workers(api: Api):
+async def test_a_reviewer_sees_their_region_and_unregistered_workers(api: Api) -> None:
     reviewer = await api.official("reviewer", "36.04")
     mine = await _ask(api, await api.registration())
     await _ask(api, await api.registration(**OTHER_REGION))
@@ -78,7 +80,7 @@ async def test_a_reviewer_sees_their_region_and_unregistered_workers(api: Api):
     assert {item["id"] for item in body["items"]} == {mine, unregistered}
 
 
-async def test_a_reviewer_without_a_region_sees_no_question(api: Api):
+async def test_a_reviewer_without_a_region_sees_no_question(api: Api) -> None:
     reviewer = await api.official("reviewer")
     question = await _ask(api)
 
@@ -89,7 +91,7 @@ async def test_a_reviewer_without_a_region_sees_no_question(api: Api):
     assert shown.status_code == 403
 
 
-async def test_a_reply_is_accepted_once_and_a_second_one_conflicts(api: Api):
+async def test_a_reply_is_accepted_once_and_a_second_one_conflicts(api: Api) -> None:
     reviewer = await api.official("reviewer", "36.04")
     question = await _ask(api, await api.registration())
 
@@ -105,7 +107,7 @@ async def test_a_reply_is_accepted_once_and_a_second_one_conflicts(api: Api):
     assert shown["answer"] == "Rp16.800."
 
 
-async def test_answered_questions_leave_the_open_list(api: Api):
+async def test_answered_questions_leave_the_open_list(api: Api) -> None:
     admin = await api.official()
     question = await _ask(api)
     await api.post(f"/questions/{question}/reply", admin, {"text": "Sudah dijawab."})
@@ -118,7 +120,7 @@ async def test_answered_questions_leave_the_open_list(api: Api):
 
 
 @pytest.mark.parametrize("answer", ["", "   ", "x" * 2001, "tab\x00null"])
-async def test_an_empty_or_too_long_answer_is_refused(api: Api, answer: str):
+async def test_an_empty_or_too_long_answer_is_refused(api: Api, answer: str) -> None:
     admin = await api.official()
     question = await _ask(api)
 
@@ -128,7 +130,7 @@ async def test_an_empty_or_too_long_answer_is_refused(api: Api, answer: str):
     assert (await api.get(f"/questions/{question}", admin)).json()["state"] == "open"
 
 
-async def test_a_missing_question_is_not_found(api: Api):
+async def test_a_missing_question_is_not_found(api: Api) -> None:
     admin = await api.official()
 
     shown = await api.get("/questions/424242", admin)
@@ -137,7 +139,7 @@ async def test_a_missing_question_is_not_found(api: Api):
     assert (shown.status_code, answered.status_code) == (404, 404)
 
 
-async def test_an_unknown_state_filter_is_refused(api: Api):
+async def test_an_unknown_state_filter_is_refused(api: Api) -> None:
     admin = await api.official()
 
     response = await api.get("/questions", admin, state="closed")

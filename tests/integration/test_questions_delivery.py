@@ -48,7 +48,7 @@ async def _settled(api: Api, question: int, timeout: float = 10) -> Question:  #
             await asyncio.sleep(0.05)
 
 
-async def test_an_answer_reaches_the_worker_exactly_once(api_tg: Api, tg: FakeTelegram):
+async def test_an_answer_reaches_the_worker_exactly_once(api_tg: Api, tg: FakeTelegram) -> None:
     admin = await api_tg.official()
     question, chat = await _ask(api_tg, "Kalau kecelakaan saat narik ojek, klaimnya bagaimana?")
 
@@ -67,7 +67,7 @@ async def test_an_answer_reaches_the_worker_exactly_once(api_tg: Api, tg: FakeTe
     assert (await api_tg.get(f"/questions/{question}", admin)).json()["delivery"] == "sent"
 
 
-async def test_an_english_speaker_is_answered_in_english(api_tg: Api, tg: FakeTelegram):
+async def test_an_english_speaker_is_answered_in_english(api_tg: Api, tg: FakeTelegram) -> None:
     admin = await api_tg.official()
     question, chat = await _ask(api_tg, "How much is it?", language="en")
 
@@ -77,7 +77,7 @@ async def test_an_english_speaker_is_answered_in_english(api_tg: Api, tg: FakeTe
     assert "An official's answer" in text
 
 
-async def test_both_texts_are_sent_safely_escaped(api_tg: Api, tg: FakeTelegram):
+async def test_both_texts_are_sent_safely_escaped(api_tg: Api, tg: FakeTelegram) -> None:
     admin = await api_tg.official()
     question, chat = await _ask(api_tg, "Umur <17 & belum punya KTP <b>bisa</b>?")
 
@@ -90,7 +90,7 @@ async def test_both_texts_are_sent_safely_escaped(api_tg: Api, tg: FakeTelegram)
     assert "Belum bisa: umur <18 & KTP." in text
 
 
-async def test_a_long_question_is_quoted_shortened(api_tg: Api, tg: FakeTelegram):
+async def test_a_long_question_is_quoted_shortened(api_tg: Api, tg: FakeTelegram) -> None:
     admin = await api_tg.official()
     long_question = "Saya nelayan di Serang dan ingin tahu " + "tentang iuran JKK " * 40
     question, chat = await _ask(api_tg, long_question)
@@ -103,7 +103,9 @@ async def test_a_long_question_is_quoted_shortened(api_tg: Api, tg: FakeTelegram
     assert long_question.strip() not in text
 
 
-async def test_an_answer_refused_with_429_is_sent_later_exactly_once(api_tg: Api, tg: FakeTelegram):
+async def test_an_answer_refused_with_429_is_sent_later_exactly_once(
+    api_tg: Api, tg: FakeTelegram
+) -> None:
     admin = await api_tg.official()
     question, chat = await _ask(api_tg)
     tg.fail_next(1, code=429, retry_after=1)
@@ -120,7 +122,7 @@ async def test_an_answer_refused_with_429_is_sent_later_exactly_once(api_tg: Api
 
 async def test_a_worker_who_blocked_the_bot_is_marked_failed_and_not_retried(
     api_tg: Api, tg: FakeTelegram
-):
+) -> None:
     admin = await api_tg.official()
     question, chat = await _ask(api_tg)
     tg.block(chat)
@@ -136,7 +138,7 @@ async def test_a_worker_who_blocked_the_bot_is_marked_failed_and_not_retried(
     assert (await api_tg.get(f"/questions/{question}", admin)).json()["delivery"] == "failed"
 
 
-async def test_two_senders_at_once_send_each_answer_once(api: Api, tg: FakeTelegram):
+async def test_two_senders_at_once_send_each_answer_once(api: Api, tg: FakeTelegram) -> None:
     admin = await api.official()
     chats = []
     for _ in range(12):
@@ -166,6 +168,6 @@ async def test_two_senders_at_once_send_each_answer_once(api: Api, tg: FakeTeleg
     assert tg.duplicates() == {}
 
 
-def test_a_short_question_is_quoted_whole_on_one_line():
+def test_a_short_question_is_quoted_whole_on_one_line() -> None:
     assert shorten("Berapa\niurannya?") == "Berapa iurannya?"
     assert shorten("kata " * 100).endswith("…")

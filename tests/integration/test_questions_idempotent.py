@@ -29,7 +29,7 @@ async def _count(db: Database, table: str, where: str = "") -> int:
 
 async def test_the_same_question_asked_twice_with_one_key_is_stored_once(
     questions: Questions, db: Database
-):
+) -> None:
     first = await questions.ask(WORKER, WORKER, "id", QUESTION, key=f"{WORKER}:501")
     again = await questions.ask(WORKER, WORKER, "id", QUESTION, key=f"{WORKER}:501")
 
@@ -40,7 +40,7 @@ async def test_the_same_question_asked_twice_with_one_key_is_stored_once(
 
 async def test_the_same_question_asked_at_once_by_two_processes_is_stored_once(
     questions: Questions, db: Database
-):
+) -> None:
     asked = await asyncio.gather(
         *(questions.ask(WORKER, WORKER, "id", QUESTION, key=f"{WORKER}:502") for _ in range(3))
     )
@@ -49,7 +49,9 @@ async def test_the_same_question_asked_at_once_by_two_processes_is_stored_once(
     assert await _count(db, "questions") == 1
 
 
-async def test_questions_of_other_updates_are_stored_apart(questions: Questions, db: Database):
+async def test_questions_of_other_updates_are_stored_apart(
+    questions: Questions, db: Database
+) -> None:
     first = await questions.ask(WORKER, WORKER, "id", QUESTION, key=f"{WORKER}:503")
     second = await questions.ask(WORKER, WORKER, "id", QUESTION, key=f"{WORKER}:504")
 
@@ -59,7 +61,7 @@ async def test_questions_of_other_updates_are_stored_apart(questions: Questions,
 
 async def test_a_reference_taken_by_another_question_gives_this_one_the_next(
     questions: Questions, db: Database, cipher: Cipher
-):
+) -> None:
     key = f"{WORKER}:505"
     taken = keyed_reference(cipher, key, 0)
     async with db.engine.begin() as connection:
@@ -80,7 +82,7 @@ async def test_a_reference_taken_by_another_question_gives_this_one_the_next(
     assert await _count(db, "questions") == 2
 
 
-async def test_without_a_key_every_question_is_stored(questions: Questions, db: Database):
+async def test_without_a_key_every_question_is_stored(questions: Questions, db: Database) -> None:
     await questions.ask(WORKER, WORKER, "id", QUESTION)
     await questions.ask(WORKER, WORKER, "id", QUESTION)
 

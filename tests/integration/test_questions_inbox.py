@@ -38,7 +38,7 @@ async def _raw_rows(db: Database) -> list[str]:
     return [" ".join(str(value) for value in row) for row in rows]
 
 
-async def test_a_question_is_stored_only_encrypted(questions: Questions, db: Database):
+async def test_a_question_is_stored_only_encrypted(questions: Questions, db: Database) -> None:
     asked = await questions.ask(WORKER, WORKER, "id", NIK_QUESTION, "klaim_jkk")
 
     (raw,) = await _raw_rows(db)
@@ -49,18 +49,18 @@ async def test_a_question_is_stored_only_encrypted(questions: Questions, db: Dat
     assert shown is not None and shown.text == NIK_QUESTION
 
 
-async def test_a_question_gets_a_short_unambiguous_reference(questions: Questions):
+async def test_a_question_gets_a_short_unambiguous_reference(questions: Questions) -> None:
     asked = await questions.ask(WORKER, WORKER, "id", "Berapa iurannya?")
 
     assert re.fullmatch(r"T-[2-9A-HJ-NP-Z]{4}", asked.reference)
 
 
-async def test_an_empty_question_is_refused(questions: Questions):
+async def test_an_empty_question_is_refused(questions: Questions) -> None:
     with pytest.raises(ValueError, match="empty"):
         await questions.ask(WORKER, WORKER, "id", "   \n ")
 
 
-async def test_asking_is_audited_without_the_text(questions: Questions, db: Database):
+async def test_asking_is_audited_without_the_text(questions: Questions, db: Database) -> None:
     asked = await questions.ask(WORKER, WORKER, "id", NIK_QUESTION, "klaim_jkk")
 
     (entry,) = await audit.history(db, "question", asked.id)
@@ -73,7 +73,7 @@ async def test_a_registered_worker_s_question_takes_their_latest_region(
     questions: Questions,
     registrations: Registrations,
     make_registration: Callable[..., NewRegistration],
-):
+) -> None:
     worker = make_registration(region="36.73.01.1001", regency="36.73")
     await registrations.submit(worker)
 
@@ -88,7 +88,7 @@ async def test_a_reviewer_sees_their_region_and_unregistered_workers_only(
     questions: Questions,
     registrations: Registrations,
     make_registration: Callable[..., NewRegistration],
-):
+) -> None:
     serang, kota = make_registration(), make_registration(region="36.73.01.1001", regency="36.73")
     for worker in (serang, kota):
         await registrations.submit(worker)
@@ -105,7 +105,7 @@ async def test_a_reviewer_sees_their_region_and_unregistered_workers_only(
     assert none == []
 
 
-async def test_a_question_is_answered_once(questions: Questions, db: Database):
+async def test_a_question_is_answered_once(questions: Questions, db: Database) -> None:
     asked = await questions.ask(WORKER, WORKER, "id", "Berapa iurannya?")
 
     answered = await questions.reply(asked.id, Official(), "Rp16.800 sebulan.")
@@ -127,12 +127,12 @@ async def test_a_question_is_answered_once(questions: Questions, db: Database):
     ]
 
 
-async def test_answering_a_missing_question_says_so(questions: Questions):
+async def test_answering_a_missing_question_says_so(questions: Questions) -> None:
     with pytest.raises(NotFoundError):
         await questions.reply(999_999, Official(), "Halo")
 
 
-async def test_open_answered_and_all_are_listed_separately(questions: Questions):
+async def test_open_answered_and_all_are_listed_separately(questions: Questions) -> None:
     first = await questions.ask(WORKER, WORKER, "id", "Satu?")
     second = await questions.ask(WORKER, WORKER, "id", "Dua?")
     await questions.reply(first.id, Official(), "Ya.")

@@ -55,7 +55,7 @@ async def take(limiter: SendLimiter, chat: str | None = None, *, bulk: bool = Tr
     return called
 
 
-async def test_no_second_holds_more_than_the_cap(open_limiter: Opener):
+async def test_no_second_holds_more_than_the_cap(open_limiter: Opener) -> None:
     one, two = open_limiter(), open_limiter()
     started = time.monotonic()
 
@@ -66,7 +66,7 @@ async def test_no_second_holds_more_than_the_cap(open_limiter: Opener):
 
 
 @pytest.mark.redis
-def test_two_processes_never_exceed_the_cap_together(redis_key_prefix: str):
+def test_two_processes_never_exceed_the_cap_together(redis_key_prefix: str) -> None:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     args = [sys.executable, SUPPORT, REDIS_URL, redis_key_prefix, "30"]
     children = [subprocess.Popen(args, env=env, stdout=subprocess.PIPE) for _ in range(2)]
@@ -78,7 +78,7 @@ def test_two_processes_never_exceed_the_cap_together(redis_key_prefix: str):
     assert max(times) - min(times) < 60 / LIMITS.per_window + 0.5
 
 
-async def test_a_429_pauses_every_sender(open_limiter: Opener):
+async def test_a_429_pauses_every_sender(open_limiter: Opener) -> None:
     told, other = open_limiter(), open_limiter()
     await take(other)
 
@@ -89,7 +89,7 @@ async def test_a_429_pauses_every_sender(open_limiter: Opener):
     assert time.monotonic() - started >= 0.95
 
 
-async def test_a_reply_overtakes_a_long_broadcast(open_limiter: Opener):
+async def test_a_reply_overtakes_a_long_broadcast(open_limiter: Opener) -> None:
     broadcast, replies = open_limiter(), open_limiter()
     stop = asyncio.Event()
 
@@ -112,7 +112,7 @@ async def test_a_reply_overtakes_a_long_broadcast(open_limiter: Opener):
 
 async def test_a_broadcast_gives_one_chat_about_one_message_a_second_after_its_replies(
     open_limiter: Opener,
-):
+) -> None:
     limiter = open_limiter()
     started = time.monotonic()
     replies = [await take(limiter, "one-chat", bulk=False) - started for _ in range(4)]
@@ -123,7 +123,7 @@ async def test_a_broadcast_gives_one_chat_about_one_message_a_second_after_its_r
     assert broadcast >= 1.9  # four replies used up the burst of three and one second more
 
 
-async def test_a_refused_call_gives_its_slot_back(open_limiter: Opener):
+async def test_a_refused_call_gives_its_slot_back(open_limiter: Opener) -> None:
     limits = RateLimits(per_window=10, margin=0.0, chat_burst=0)
     limiter = open_limiter(limits)
     first = await take(limiter)
@@ -137,7 +137,7 @@ async def test_a_refused_call_gives_its_slot_back(open_limiter: Opener):
     assert eleventh - first < limits.window - limits.spacing / 4
 
 
-async def test_a_late_answer_counts_from_when_it_arrived(open_limiter: Opener):
+async def test_a_late_answer_counts_from_when_it_arrived(open_limiter: Opener) -> None:
     limits = RateLimits(per_window=2, margin=0.0, chat_burst=0)
     limiter = open_limiter(limits)
     first = await limiter.acquire(None)
@@ -151,7 +151,7 @@ async def test_a_late_answer_counts_from_when_it_arrived(open_limiter: Opener):
     assert third >= answered + limits.window - 0.005
 
 
-async def test_a_late_answer_does_not_hold_back_the_next_slot(open_limiter: Opener):
+async def test_a_late_answer_does_not_hold_back_the_next_slot(open_limiter: Opener) -> None:
     limits = RateLimits(per_window=10, margin=0.0, chat_burst=0)
     limiter = open_limiter(limits)
     first = await limiter.acquire(None)

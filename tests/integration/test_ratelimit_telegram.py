@@ -45,7 +45,7 @@ async def two_processes(tg: FakeTelegram) -> AsyncIterator[tuple[TelegramApi, Te
 
 async def test_a_429_holds_back_the_other_process_for_its_retry_after(
     tg: FakeTelegram, two_processes: tuple[TelegramApi, TelegramApi]
-):
+) -> None:
     first, second = two_processes
     tg.fail_next(1, code=429, retry_after=1)
     with pytest.raises(RetryAfter):
@@ -60,7 +60,7 @@ async def test_a_429_holds_back_the_other_process_for_its_retry_after(
 
 async def test_answering_a_button_is_not_held_back_by_a_pause(
     tg: FakeTelegram, two_processes: tuple[TelegramApi, TelegramApi]
-):
+) -> None:
     first, _ = two_processes
     assert first.limiter is not None
     await first.limiter.pause(5)
@@ -73,7 +73,7 @@ async def test_answering_a_button_is_not_held_back_by_a_pause(
 
 async def test_a_blocked_chat_costs_no_place_in_the_window(
     tg: FakeTelegram, two_processes: tuple[TelegramApi, TelegramApi]
-):
+) -> None:
     first, _ = two_processes
     tg.set_rate_limit(LIMITS.per_window)
     for chat in range(100, 120):

@@ -30,7 +30,9 @@ async def _correct(api: Api, registration_id: int, **changes: Any) -> bool:
     return back
 
 
-async def test_correcting_an_approved_registration_frees_its_place_for_someone_else(api: Api):
+async def test_correcting_an_approved_registration_frees_its_place_for_someone_else(
+    api: Api,
+) -> None:
     admin = await api.official()
     corrected = await api.registration(occupation="nelayan")  # the quota's only place
     waiting = await api.registration(occupation="nelayan")
@@ -45,7 +47,7 @@ async def test_correcting_an_approved_registration_frees_its_place_for_someone_e
     assert "full" in again.json()["detail"]
 
 
-async def test_approving_a_corrected_registration_again_takes_one_place(api: Api):
+async def test_approving_a_corrected_registration_again_takes_one_place(api: Api) -> None:
     admin = await api.official()
     registration = await api.registration(occupation="petani")  # 2 places
     await api.post(f"/registrations/{registration}/approve", admin)
@@ -59,7 +61,9 @@ async def test_approving_a_corrected_registration_again_takes_one_place(api: Api
     assert await _used(api, admin, "petani") == 1
 
 
-async def test_a_new_occupation_frees_the_old_quota_and_approval_takes_the_new_one(api: Api):
+async def test_a_new_occupation_frees_the_old_quota_and_approval_takes_the_new_one(
+    api: Api,
+) -> None:
     admin = await api.official()
     registration = await api.registration(occupation="nelayan")
     await api.post(f"/registrations/{registration}/approve", admin)
@@ -70,7 +74,7 @@ async def test_a_new_occupation_frees_the_old_quota_and_approval_takes_the_new_o
     assert (await _used(api, admin, "nelayan"), await _used(api, admin, "petani")) == (0, 1)
 
 
-async def test_correcting_an_active_registration_frees_its_place_too(api: Api):
+async def test_correcting_an_active_registration_frees_its_place_too(api: Api) -> None:
     admin = await api.official()
     registration = await api.registration(occupation="nelayan")
     await api.post(f"/registrations/{registration}/approve", admin)
@@ -81,7 +85,7 @@ async def test_correcting_an_active_registration_frees_its_place_too(api: Api):
     assert await _used(api, admin, "nelayan") == 0
 
 
-async def test_correcting_a_pending_or_rejected_registration_frees_no_place(api: Api):
+async def test_correcting_a_pending_or_rejected_registration_frees_no_place(api: Api) -> None:
     admin = await api.official()
     approved = await api.registration(occupation="petani")
     pending = await api.registration(occupation="petani")
@@ -95,7 +99,7 @@ async def test_correcting_a_pending_or_rejected_registration_frees_no_place(api:
     assert await _used(api, admin, "petani") == 1
 
 
-async def test_the_audit_trail_names_the_place_given_back(api: Api):
+async def test_the_audit_trail_names_the_place_given_back(api: Api) -> None:
     admin = await api.official()
     registration = await api.registration(occupation="nelayan")
     await api.post(f"/registrations/{registration}/approve", admin)
@@ -118,7 +122,9 @@ async def test_the_audit_trail_names_the_place_given_back(api: Api):
     assert approved.id < corrected.id < approved_again.id
 
 
-async def test_a_registration_without_a_program_is_corrected_without_touching_quotas(api: Api):
+async def test_a_registration_without_a_program_is_corrected_without_touching_quotas(
+    api: Api,
+) -> None:
     admin = await api.official()
     registration = await api.registration(program=None)
     await api.post(f"/registrations/{registration}/approve", admin)

@@ -8,7 +8,7 @@ from tests.integration.api_harness import (
 )
 
 
-async def test_approving_records_who_and_when_and_queues_one_message(api: Api):
+async def test_approving_records_who_and_when_and_queues_one_message(api: Api) -> None:
     admin = await api.official()
     registration = await api.registration(language="en")
 
@@ -26,7 +26,7 @@ async def test_approving_records_who_and_when_and_queues_one_message(api: Api):
     assert message.params["program"] == "Uji Kuota"
 
 
-async def test_a_second_approval_is_a_conflict_and_sends_nothing_more(api: Api):
+async def test_a_second_approval_is_a_conflict_and_sends_nothing_more(api: Api) -> None:
     admin = await api.official()
     registration = await api.registration()
     await api.post(f"/registrations/{registration}/approve", admin)
@@ -39,7 +39,7 @@ async def test_a_second_approval_is_a_conflict_and_sends_nothing_more(api: Api):
     assert len(await api.audit("registration.approved")) == 1
 
 
-async def test_rejecting_needs_a_reason(api: Api):
+async def test_rejecting_needs_a_reason(api: Api) -> None:
     admin = await api.official()
     registration = await api.registration()
 
@@ -53,7 +53,7 @@ async def test_rejecting_needs_a_reason(api: Api):
     assert await api.notifications(registration) == []
 
 
-async def test_the_reason_of_a_rejection_reaches_the_worker_but_not_the_audit_log(api: Api):
+async def test_the_reason_of_a_rejection_reaches_the_worker_but_not_the_audit_log(api: Api) -> None:
     admin = await api.official()
     registration = await api.registration()
     reason = "Nama di KTP berbeda dengan nama yang diisi"
@@ -70,7 +70,7 @@ async def test_the_reason_of_a_rejection_reaches_the_worker_but_not_the_audit_lo
     assert reason not in str(audited.detail)
 
 
-async def test_a_rejected_registration_cannot_be_approved(api: Api):
+async def test_a_rejected_registration_cannot_be_approved(api: Api) -> None:
     admin = await api.official()
     registration = await api.registration()
     await api.post(f"/registrations/{registration}/reject", admin, json={"reason": "Bukan warga"})
@@ -81,7 +81,7 @@ async def test_a_rejected_registration_cannot_be_approved(api: Api):
     assert len(await api.notifications(registration)) == 1
 
 
-async def test_activating_needs_the_kpj_and_an_approved_registration(api: Api):
+async def test_activating_needs_the_kpj_and_an_approved_registration(api: Api) -> None:
     admin = await api.official()
     registration = await api.registration()
 
@@ -102,7 +102,7 @@ async def test_activating_needs_the_kpj_and_an_approved_registration(api: Api):
     assert kinds == ["approved", "active"]
 
 
-async def test_every_decision_is_audited_with_who_and_no_personal_data(api: Api):
+async def test_every_decision_is_audited_with_who_and_no_personal_data(api: Api) -> None:
     admin = await api.official()
     registration = await api.registration(full_name="Rahmat Hidayat", phone="+6281311112222")
     await api.post(f"/registrations/{registration}/approve", admin)
@@ -120,7 +120,7 @@ async def test_every_decision_is_audited_with_who_and_no_personal_data(api: Api)
         assert personal not in text
 
 
-async def test_deciding_on_an_unknown_registration_is_not_found(api: Api):
+async def test_deciding_on_an_unknown_registration_is_not_found(api: Api) -> None:
     admin = await api.official()
 
     response = await api.post("/registrations/424242/approve", admin)

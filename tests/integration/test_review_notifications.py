@@ -37,7 +37,9 @@ async def _settled(api: Api, registration: int, timeout: float = 10) -> Notifica
             await asyncio.sleep(0.05)
 
 
-async def test_an_approval_reaches_the_worker_once_in_their_language(api_tg: Api, tg: FakeTelegram):
+async def test_an_approval_reaches_the_worker_once_in_their_language(
+    api_tg: Api, tg: FakeTelegram
+) -> None:
     admin = await api_tg.official()
     registration = await api_tg.registration(gender="female", language="id")
     chat = await _chat_of(api_tg, registration)
@@ -54,7 +56,7 @@ async def test_an_approval_reaches_the_worker_once_in_their_language(api_tg: Api
     assert (await _settled(api_tg, registration)).state == "sent"
 
 
-async def test_an_english_speaker_gets_the_kpj_in_english(api_tg: Api, tg: FakeTelegram):
+async def test_an_english_speaker_gets_the_kpj_in_english(api_tg: Api, tg: FakeTelegram) -> None:
     admin = await api_tg.official()
     registration = await api_tg.registration(language="en")
     chat = await _chat_of(api_tg, registration)
@@ -68,7 +70,9 @@ async def test_an_english_speaker_gets_the_kpj_in_english(api_tg: Api, tg: FakeT
     assert "21012345678" in texts[1]
 
 
-async def test_the_reason_of_a_rejection_is_sent_safely_escaped(api_tg: Api, tg: FakeTelegram):
+async def test_the_reason_of_a_rejection_is_sent_safely_escaped(
+    api_tg: Api, tg: FakeTelegram
+) -> None:
     admin = await api_tg.official()
     registration = await api_tg.registration()
     chat = await _chat_of(api_tg, registration)
@@ -81,7 +85,9 @@ async def test_the_reason_of_a_rejection_is_sent_safely_escaped(api_tg: Api, tg:
     assert "Umur <17 & KTP belum ada" in text
 
 
-async def test_a_message_refused_with_429_is_sent_later_exactly_once(api_tg: Api, tg: FakeTelegram):
+async def test_a_message_refused_with_429_is_sent_later_exactly_once(
+    api_tg: Api, tg: FakeTelegram
+) -> None:
     admin = await api_tg.official()
     registration = await api_tg.registration()
     chat = await _chat_of(api_tg, registration)
@@ -99,7 +105,7 @@ async def test_a_message_refused_with_429_is_sent_later_exactly_once(api_tg: Api
 
 async def test_a_worker_who_blocked_the_bot_is_marked_failed_and_not_retried(
     api_tg: Api, tg: FakeTelegram
-):
+) -> None:
     admin = await api_tg.official()
     registration = await api_tg.registration()
     tg.block(await _chat_of(api_tg, registration))
@@ -115,7 +121,7 @@ async def test_a_worker_who_blocked_the_bot_is_marked_failed_and_not_retried(
     assert len(tg.calls_to("sendMessage")) == 1
 
 
-async def test_two_senders_at_once_send_each_message_once(api: Api, tg: FakeTelegram):
+async def test_two_senders_at_once_send_each_message_once(api: Api, tg: FakeTelegram) -> None:
     admin = await api.official()
     chats = []
     for _ in range(12):

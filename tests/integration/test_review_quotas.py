@@ -16,7 +16,7 @@ async def _quota(api: Api, token: str, quota_id: str) -> dict[str, object]:
     return next(q for q in stats["quotas"] if (q["program"], q["quota_id"]) == (PROGRAM, quota_id))
 
 
-async def test_an_approval_takes_one_place_of_the_programs_quota(api: Api):
+async def test_an_approval_takes_one_place_of_the_programs_quota(api: Api) -> None:
     admin = await api.official()
     registration = await api.registration(occupation="petani")
 
@@ -27,7 +27,7 @@ async def test_an_approval_takes_one_place_of_the_programs_quota(api: Api):
     assert (quota["limit"], quota["used"], quota["remaining"]) == (2, 1, 1)
 
 
-async def test_a_full_quota_refuses_the_approval_with_a_clear_message(api: Api):
+async def test_a_full_quota_refuses_the_approval_with_a_clear_message(api: Api) -> None:
     admin = await api.official()
     first = await api.registration(occupation="nelayan")
     second = await api.registration(occupation="nelayan")
@@ -43,7 +43,7 @@ async def test_a_full_quota_refuses_the_approval_with_a_clear_message(api: Api):
     assert await api.notifications(second) == []
 
 
-async def test_a_rejection_takes_no_place(api: Api):
+async def test_a_rejection_takes_no_place(api: Api) -> None:
     admin = await api.official()
     rejected = await api.registration(occupation="nelayan")
     await api.post(f"/registrations/{rejected}/reject", admin, json={"reason": "Bukan nelayan"})
@@ -54,7 +54,7 @@ async def test_a_rejection_takes_no_place(api: Api):
     assert response.status_code == 200
 
 
-async def test_two_officials_approving_for_the_last_place_get_one_success(api: Api):
+async def test_two_officials_approving_for_the_last_place_get_one_success(api: Api) -> None:
     first_official, second_official = await api.official(), await api.official()
     one = await api.registration(occupation="nelayan")
     two = await api.registration(occupation="nelayan")
@@ -69,7 +69,7 @@ async def test_two_officials_approving_for_the_last_place_get_one_success(api: A
     assert len(await api.notifications()) == 1
 
 
-async def test_a_double_click_on_approve_approves_once(api: Api):
+async def test_a_double_click_on_approve_approves_once(api: Api) -> None:
     admin = await api.official()
     registration = await api.registration(occupation="petani")
 
@@ -82,7 +82,7 @@ async def test_a_double_click_on_approve_approves_once(api: Api):
     assert len(await api.notifications(registration)) == 1
 
 
-async def test_a_registration_without_a_program_is_approved_without_a_quota(api: Api):
+async def test_a_registration_without_a_program_is_approved_without_a_quota(api: Api) -> None:
     admin = await api.official()
     registration = await api.registration(program=None)
 

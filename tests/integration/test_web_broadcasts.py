@@ -33,7 +33,7 @@ async def compose(browser: Browser, action: str, **fields: Any) -> Any:
     return await browser.post("/admin/broadcasts", {"text": MESSAGE, "action": action, **fields})
 
 
-async def test_compose_count_then_send_creates_a_broadcast_for_the_segment(web: Web):
+async def test_compose_count_then_send_creates_a_broadcast_for_the_segment(web: Web) -> None:
     await worker(web, occupation="nelayan")
     await worker(web, occupation="petani")
     await worker(web, occupation="nelayan", **OTHER_REGION)
@@ -58,7 +58,7 @@ async def test_compose_count_then_send_creates_a_broadcast_for_the_segment(web: 
     assert "Terjadwal" in page
 
 
-async def test_the_api_rules_refuse_a_bad_broadcast_on_the_page(web: Web):
+async def test_the_api_rules_refuse_a_bad_broadcast_on_the_page(web: Web) -> None:
     browser = await web.signed_in()
 
     long = await compose(browser, "send", text="x" * 1025)
@@ -69,7 +69,7 @@ async def test_the_api_rules_refuse_a_bad_broadcast_on_the_page(web: Web):
     assert await broadcasts(web) == []
 
 
-async def test_a_reviewers_segment_is_forced_to_their_region(web: Web):
+async def test_a_reviewers_segment_is_forced_to_their_region(web: Web) -> None:
     await worker(web)
     await worker(web, **OTHER_REGION)
     browser = await web.signed_in("reviewer", "36.04")
@@ -83,7 +83,7 @@ async def test_a_reviewers_segment_is_forced_to_their_region(web: Web):
     assert created.segment == {"region": ["36.04"], "status": ["pending"]}
 
 
-async def test_a_reviewer_sees_and_cancels_only_their_regions_broadcasts(web: Web):
+async def test_a_reviewer_sees_and_cancels_only_their_regions_broadcasts(web: Web) -> None:
     store = Broadcasts(web.services.db)
     ours = await store.create("Untuk Serang", {"region": ["36.04"]})
     national = await store.create("Untuk semua")
@@ -98,7 +98,7 @@ async def test_a_reviewer_sees_and_cancels_only_their_regions_broadcasts(web: We
     assert (await store.get(national)).status == "scheduled"
 
 
-async def test_cancel_stops_a_scheduled_broadcast(web: Web):
+async def test_cancel_stops_a_scheduled_broadcast(web: Web) -> None:
     store = Broadcasts(web.services.db)
     broadcast = await store.create(MESSAGE, {"region": ["36.04"]})
     browser = await web.signed_in()
@@ -117,7 +117,7 @@ async def test_cancel_stops_a_scheduled_broadcast(web: Web):
     assert f"/admin/broadcasts/{broadcast}/cancel" not in page
 
 
-async def test_sending_without_the_csrf_token_is_refused(web: Web):
+async def test_sending_without_the_csrf_token_is_refused(web: Web) -> None:
     browser = await web.signed_in()
 
     response = await browser.post("/admin/broadcasts", {"text": MESSAGE, "action": "send"}, csrf="")
@@ -126,7 +126,7 @@ async def test_sending_without_the_csrf_token_is_refused(web: Web):
     assert await broadcasts(web) == []
 
 
-async def test_a_running_broadcast_shows_its_progress(web: Web):
+async def test_a_running_broadcast_shows_its_progress(web: Web) -> None:
     for _ in range(2):
         await worker(web)
     store = Broadcasts(web.services.db)

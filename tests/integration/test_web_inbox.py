@@ -24,7 +24,9 @@ async def ask(web: Web, registration: int | None = None, text: str = "Berapa iur
     return (await questions(web).ask(user, user, "id", text, "iuran")).id
 
 
-async def test_the_inbox_lists_open_questions_oldest_first_with_the_count_in_the_nav(web: Web):
+async def test_the_inbox_lists_open_questions_oldest_first_with_the_count_in_the_nav(
+    web: Web,
+) -> None:
     first = await ask(web, text="klo kecelakaan pas narik ojek gimana klaimnya?")
     await ask(web, text="Apakah istri saya bisa ikut?")
     browser = await web.signed_in()
@@ -39,7 +41,7 @@ async def test_the_inbox_lists_open_questions_oldest_first_with_the_count_in_the
     assert 'href="/admin/questions"' in queue
 
 
-async def test_replying_by_form_answers_once_and_a_second_reply_says_so(web: Web):
+async def test_replying_by_form_answers_once_and_a_second_reply_says_so(web: Web) -> None:
     question = await ask(web)
     browser = await web.signed_in()
     await browser.get("/admin/questions")
@@ -62,7 +64,7 @@ async def test_replying_by_form_answers_once_and_a_second_reply_says_so(web: Web
     assert ANSWER in answered
 
 
-async def test_a_double_submitted_reply_answers_only_once(web: Web):
+async def test_a_double_submitted_reply_answers_only_once(web: Web) -> None:
     question = await ask(web)
     browser = await web.signed_in()
     path = f"/admin/questions/{question}/reply"
@@ -75,7 +77,7 @@ async def test_a_double_submitted_reply_answers_only_once(web: Web):
     assert len(await web.api.audit("question.answered")) == 1
 
 
-async def test_a_blank_reply_is_refused_on_the_page(web: Web):
+async def test_a_blank_reply_is_refused_on_the_page(web: Web) -> None:
     question = await ask(web)
     browser = await web.signed_in()
 
@@ -87,7 +89,7 @@ async def test_a_blank_reply_is_refused_on_the_page(web: Web):
     assert stored is not None and stored.state == "open"
 
 
-async def test_a_reply_without_the_csrf_token_is_refused(web: Web):
+async def test_a_reply_without_the_csrf_token_is_refused(web: Web) -> None:
     question = await ask(web)
     browser = await web.signed_in()
 
@@ -101,7 +103,7 @@ async def test_a_reply_without_the_csrf_token_is_refused(web: Web):
     assert await web.api.audit("question.answered") == []
 
 
-async def test_a_reviewer_neither_sees_nor_answers_another_regions_question(web: Web):
+async def test_a_reviewer_neither_sees_nor_answers_another_regions_question(web: Web) -> None:
     ours = await ask(web, await web.api.registration(), text="Pertanyaan dari Serang")
     theirs = await ask(
         web, await web.api.registration(**OTHER_REGION), text="Pertanyaan dari Kota Serang"
@@ -121,7 +123,7 @@ async def test_a_reviewer_neither_sees_nor_answers_another_regions_question(web:
     assert await web.api.audit("question.answered") == []
 
 
-async def test_the_inbox_needs_a_session(web: Web):
+async def test_the_inbox_needs_a_session(web: Web) -> None:
     response = await web.browser().get("/admin/questions")
 
     assert response.status_code == 303

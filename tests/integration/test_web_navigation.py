@@ -52,7 +52,7 @@ def statements(web: Web) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", record)
 
 
-async def test_every_console_page_shows_the_open_questions(web: Web):
+async def test_every_console_page_shows_the_open_questions(web: Web) -> None:
     registration = await web.api.registration()
     await ask(web, registration)
     await ask(web)
@@ -64,7 +64,7 @@ async def test_every_console_page_shows_the_open_questions(web: Web):
         assert badge(2) in page.text, path
 
 
-async def test_a_page_counts_the_open_questions_with_one_count_query(web: Web):
+async def test_a_page_counts_the_open_questions_with_one_count_query(web: Web) -> None:
     await ask(web)
     browser = await web.signed_in()
 
@@ -77,7 +77,7 @@ async def test_a_page_counts_the_open_questions_with_one_count_query(web: Web):
     assert on_questions[0].startswith("SELECT count(*)")
 
 
-async def test_a_reviewer_counts_only_the_questions_they_may_answer(web: Web):
+async def test_a_reviewer_counts_only_the_questions_they_may_answer(web: Web) -> None:
     await ask(web, await web.api.registration(), text="Pertanyaan dari Kabupaten Serang")
     await ask(web, await web.api.registration(**OTHER_REGION), text="Pertanyaan dari Kota Serang")
     await ask(web, text="Pertanyaan dari pekerja yang belum mendaftar")
@@ -91,7 +91,7 @@ async def test_a_reviewer_counts_only_the_questions_they_may_answer(web: Web):
     assert badge(2) in refused.text
 
 
-async def test_an_answered_question_leaves_the_count_and_none_left_shows_no_badge(web: Web):
+async def test_an_answered_question_leaves_the_count_and_none_left_shows_no_badge(web: Web) -> None:
     question = await ask(web)
     browser = await web.signed_in()
     assert badge(1) in (await browser.get("/admin/stats")).text
@@ -104,7 +104,7 @@ async def test_an_answered_question_leaves_the_count_and_none_left_shows_no_badg
     assert 'href="/admin/questions"' in page
 
 
-async def test_the_login_page_shows_no_navigation(web: Web):
+async def test_the_login_page_shows_no_navigation(web: Web) -> None:
     await ask(web)
 
     page = await web.browser().get("/admin/login")

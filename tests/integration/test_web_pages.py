@@ -12,7 +12,7 @@ from tests.integration.api_harness import OTHER_REGION, api_fixture  # noqa: F40
 from tests.integration.web_harness import Web, web_fixture  # noqa: F401 - the `web` fixture
 
 
-async def test_programs_show_their_quota_use(web: Web):
+async def test_programs_show_their_quota_use(web: Web) -> None:
     browser = await web.signed_in("reviewer", "36.04")
     registration = await web.api.registration(occupation="petani")
     await browser.post(f"/admin/registrations/{registration}/approve")
@@ -23,7 +23,7 @@ async def test_programs_show_their_quota_use(web: Web):
     assert "1 dari 2 terpakai" in page
 
 
-async def test_statistics_count_the_officials_registrations(web: Web):
+async def test_statistics_count_the_officials_registrations(web: Web) -> None:
     for _ in range(3):
         await web.api.registration()
     await web.api.registration(**OTHER_REGION)
@@ -35,7 +35,7 @@ async def test_statistics_count_the_officials_registrations(web: Web):
     assert "<svg" in page
 
 
-async def test_only_admins_read_the_audit_log(web: Web):
+async def test_only_admins_read_the_audit_log(web: Web) -> None:
     reviewer = await web.signed_in("reviewer", "36.04")
     admin = await web.signed_in()
 
@@ -59,7 +59,9 @@ async def erasure_request(web: Web, **overrides: object) -> tuple[int, int]:
     return registration, request.id
 
 
-async def test_an_overdue_erasure_request_is_highlighted_and_completed_from_the_page(web: Web):
+async def test_an_overdue_erasure_request_is_highlighted_and_completed_from_the_page(
+    web: Web,
+) -> None:
     registration, request_id = await erasure_request(web)
     async with web.services.db.session() as session:
         await session.exec(update(DataRequest).values(due_at=utcnow() - timedelta(hours=1)))
@@ -78,7 +80,7 @@ async def test_an_overdue_erasure_request_is_highlighted_and_completed_from_the_
     assert len(await web.api.audit("registration.erased")) == 1
 
 
-async def test_a_reviewer_cannot_erase_another_regions_request(web: Web):
+async def test_a_reviewer_cannot_erase_another_regions_request(web: Web) -> None:
     _, request_id = await erasure_request(web, **OTHER_REGION)
     browser = await web.signed_in("reviewer", "36.04")
 
@@ -89,7 +91,7 @@ async def test_a_reviewer_cannot_erase_another_regions_request(web: Web):
     assert await DataRights(web.services.db, web.services.cipher).open_requests() != []
 
 
-async def test_the_csv_export_downloads_the_approved_registrations_and_is_audited(web: Web):
+async def test_the_csv_export_downloads_the_approved_registrations_and_is_audited(web: Web) -> None:
     approved = await web.api.registration(nik="3604015505900777", occupation="petani")
     await web.api.registration(nik="3604015505900778", occupation="petani")
     browser = await web.signed_in()
@@ -107,7 +109,7 @@ async def test_the_csv_export_downloads_the_approved_registrations_and_is_audite
     assert entry.detail is not None and entry.detail["ids"] == [approved]
 
 
-async def test_an_export_without_the_csrf_token_is_refused(web: Web):
+async def test_an_export_without_the_csrf_token_is_refused(web: Web) -> None:
     browser = await web.signed_in()
 
     response = await browser.post("/admin/export", {"format": "csv"}, csrf="")

@@ -13,12 +13,12 @@ NIK = "3604015505900777"
 
 async def status_of(web: Web, registration: int) -> str:
     async with web.services.db.session() as session:
-        row = await session.get(Registration, registration)
+        row: Registration | None = await session.get(Registration, registration)
     assert row is not None
     return row.status
 
 
-async def test_the_queue_shows_the_reviewers_region_only_with_the_nik_masked(web: Web):
+async def test_the_queue_shows_the_reviewers_region_only_with_the_nik_masked(web: Web) -> None:
     ours = await web.api.registration(nik=NIK, full_name="Siti Aminah")
     await web.api.registration(full_name="Orang Kota Serang", **OTHER_REGION)
     browser = await web.signed_in("reviewer", "36.04")
@@ -32,7 +32,7 @@ async def test_the_queue_shows_the_reviewers_region_only_with_the_nik_masked(web
     assert NIK not in page
 
 
-async def test_the_search_text_stays_out_of_the_url(web: Web):
+async def test_the_search_text_stays_out_of_the_url(web: Web) -> None:
     await web.api.registration(full_name="Siti Aminah")
     await web.api.registration(full_name="Budi Santoso")
     browser = await web.signed_in()
@@ -45,7 +45,7 @@ async def test_the_search_text_stays_out_of_the_url(web: Web):
     assert "Siti Aminah" not in page
 
 
-async def test_a_reviewer_cannot_open_or_decide_on_another_regions_registration(web: Web):
+async def test_a_reviewer_cannot_open_or_decide_on_another_regions_registration(web: Web) -> None:
     theirs = await web.api.registration(**OTHER_REGION)
     browser = await web.signed_in("reviewer", "36.04")
 
@@ -59,7 +59,7 @@ async def test_a_reviewer_cannot_open_or_decide_on_another_regions_registration(
     assert await status_of(web, theirs) == "pending"
 
 
-async def test_show_nik_reveals_it_and_records_the_view(web: Web):
+async def test_show_nik_reveals_it_and_records_the_view(web: Web) -> None:
     registration = await web.api.registration(nik=NIK)
     browser = await web.signed_in()
 
@@ -74,7 +74,7 @@ async def test_show_nik_reveals_it_and_records_the_view(web: Web):
     assert entry.subject_id == str(registration)
 
 
-async def test_approving_by_form_decides_and_tells_the_worker_once(web: Web):
+async def test_approving_by_form_decides_and_tells_the_worker_once(web: Web) -> None:
     registration = await web.api.registration()
     browser = await web.signed_in()
     await browser.get(f"/admin/registrations/{registration}")
@@ -88,7 +88,7 @@ async def test_approving_by_form_decides_and_tells_the_worker_once(web: Web):
     assert [n.kind for n in await web.api.notifications(registration)] == ["approved"]
 
 
-async def test_a_double_submitted_approval_decides_only_once(web: Web):
+async def test_a_double_submitted_approval_decides_only_once(web: Web) -> None:
     registration = await web.api.registration()
     browser = await web.signed_in()
     path = f"/admin/registrations/{registration}/approve"
@@ -102,7 +102,7 @@ async def test_a_double_submitted_approval_decides_only_once(web: Web):
     assert len(await web.api.audit("registration.approved")) == 1
 
 
-async def test_rejecting_sends_the_chosen_or_typed_reason(web: Web):
+async def test_rejecting_sends_the_chosen_or_typed_reason(web: Web) -> None:
     chosen = await web.api.registration()
     typed = await web.api.registration()
     browser = await web.signed_in()
@@ -118,7 +118,7 @@ async def test_rejecting_sends_the_chosen_or_typed_reason(web: Web):
     assert reasons == {chosen: "NIK tidak cocok dengan KTP", typed: "Foto KTP buram, kirim ulang"}
 
 
-async def test_rejecting_without_a_reason_is_refused(web: Web):
+async def test_rejecting_without_a_reason_is_refused(web: Web) -> None:
     registration = await web.api.registration()
     browser = await web.signed_in()
 
@@ -129,7 +129,7 @@ async def test_rejecting_without_a_reason_is_refused(web: Web):
     assert await status_of(web, registration) == "pending"
 
 
-async def test_activating_records_the_kpj(web: Web):
+async def test_activating_records_the_kpj(web: Web) -> None:
     registration = await web.api.registration()
     browser = await web.signed_in()
     await browser.post(f"/admin/registrations/{registration}/approve")
@@ -143,7 +143,7 @@ async def test_activating_records_the_kpj(web: Web):
     assert [n.kind for n in await web.api.notifications(registration)] == ["approved", "active"]
 
 
-async def test_bulk_approval_approves_each_and_names_the_one_that_failed(web: Web):
+async def test_bulk_approval_approves_each_and_names_the_one_that_failed(web: Web) -> None:
     # The test program funds one fisher (nelayan) and two farmers (petani).
     fisher = await web.api.registration(occupation="nelayan")
     second_fisher = await web.api.registration(occupation="nelayan")
@@ -164,7 +164,9 @@ async def test_bulk_approval_approves_each_and_names_the_one_that_failed(web: We
     assert "Kuota nelayan program uji-kuota penuh" in page
 
 
-async def test_a_form_without_or_with_a_forged_csrf_token_is_refused_and_changes_nothing(web: Web):
+async def test_a_form_without_or_with_a_forged_csrf_token_is_refused_and_changes_nothing(
+    web: Web,
+) -> None:
     registration = await web.api.registration()
     browser = await web.signed_in()
     other = await web.signed_in()
@@ -181,7 +183,7 @@ async def test_a_form_without_or_with_a_forged_csrf_token_is_refused_and_changes
     assert await web.api.notifications() == []
 
 
-async def test_a_nik_searched_for_is_never_kept_in_clear_in_the_browser(web: Web):
+async def test_a_nik_searched_for_is_never_kept_in_clear_in_the_browser(web: Web) -> None:
     found = await web.api.registration(nik=NIK, full_name="Siti Aminah")
     browser = await web.signed_in()
 

@@ -169,7 +169,7 @@ def test_jht_is_never_discounted() -> None:
 
 def test_period_total_gives_each_month_its_own_discount() -> None:
     total = period_total(
-        1_000_000, date(2025, 11, 1), date(2026, 2, 28), "transport", "self", False, RULES
+        1_000_000, date(2025, 11, 1), date(2026, 2, 28), "transport", "self", RULES
     )
     assert [m.total for m in total.months] == [16_800, 16_800, 8_400, 8_400]
     assert (total.total, total.discount, total.discounted_months) == (50_400, 16_800, 2)
@@ -177,22 +177,20 @@ def test_period_total_gives_each_month_its_own_discount() -> None:
 
 def test_a_year_of_an_apbd_program_costs_201600_per_worker() -> None:
     total = period_total(
-        1_000_000, date(2026, 1, 1), date(2026, 12, 31), "transport", "apbd", False, RULES
+        1_000_000, date(2026, 1, 1), date(2026, 12, 31), "transport", "apbd", RULES
     )
     assert len(total.months) == 12
     assert (total.total, total.government_pays, total.worker_pays) == (201_600, 201_600, 0)
 
 
 def test_period_counts_the_months_of_start_and_end_inclusive() -> None:
-    total = period_total(
-        1_000_000, date(2025, 12, 15), date(2026, 1, 10), "other", "self", False, RULES
-    )
+    total = period_total(1_000_000, date(2025, 12, 15), date(2026, 1, 10), "other", "self", RULES)
     assert [m.on for m in total.months] == [date(2025, 12, 15), date(2026, 1, 1)]
 
 
 def test_period_ending_before_it_starts_is_refused() -> None:
     with pytest.raises(ValueError, match="ends before"):
-        period_total(1_000_000, date(2026, 2, 1), date(2026, 1, 1), "other", "self", False, RULES)
+        period_total(1_000_000, date(2026, 2, 1), date(2026, 1, 1), "other", "self", RULES)
 
 
 # ---------------------------------------------------------------- properties

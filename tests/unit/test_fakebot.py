@@ -18,7 +18,14 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, Update
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    Update,
+)
 from telegram import ReplyKeyboardMarkup as ReplyKeyboard
 from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter
 
@@ -659,7 +666,8 @@ async def test_bound_factory_clicks_the_last_bot_message(tg: FakeTelegram, bot: 
     assert update.callback_query is not None
     assert update.callback_query.message is not None
     assert update.callback_query.message.message_id == sent.message_id
-    assert update.callback_query.message.reply_markup == keyboard("ya")  # type: ignore[union-attr]
+    assert isinstance(update.callback_query.message, Message)
+    assert update.callback_query.message.reply_markup == keyboard("ya")
 
 
 # --------------------------------------------------------------------------- formatting

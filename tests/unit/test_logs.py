@@ -44,7 +44,8 @@ def test_configured_logging_redacts_what_handlers_write(capsys: pytest.CaptureFi
         assert "[NIK]" in err
         assert "3604011205800001" not in err
     finally:
-        root.handlers[:], _ = saved[0], root.setLevel(saved[1])
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
 
 
 NIK = "3604011205800001"
