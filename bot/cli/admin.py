@@ -106,8 +106,17 @@ def keys_rotate() -> None:
     submissions = f", {done.flow_submissions} flow submission(s)" if done.flow_submissions else ""
     typer.echo(
         f"Re-encrypted {done.registrations} NIK(s){submissions} and {done.questions} question(s) "
-        "with the new key; LINDUNGI_PREVIOUS_ENCRYPTION_KEYS can now be removed."
+        "with the new key."
     )
+    if done.duplicate_niks:
+        ids = ", ".join(str(i) for i in done.duplicate_niks)
+        typer.echo(
+            f"{len(done.duplicate_niks)} registration(s) share their NIK with another one and "
+            f"keep the old key (ids {ids}): an official decides which stays, then run "
+            "`lindungi keys rotate` again. Keep LINDUNGI_PREVIOUS_ENCRYPTION_KEYS until then."
+        )
+    else:
+        typer.echo("LINDUNGI_PREVIOUS_ENCRYPTION_KEYS can now be removed.")
 
 
 def export(

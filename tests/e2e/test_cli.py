@@ -181,6 +181,10 @@ def test_keys_rotate_re_encrypts_stored_niks_so_they_read_with_the_new_key_alone
     done = lindungi(env, "keys", "rotate")
     assert done.returncode == 0, done.stderr
     assert "Re-encrypted 1 NIK" in done.stdout
+    assert "can now be removed" in done.stdout
+    again = lindungi(env, "keys", "rotate")  # run again (after stopping, say): nothing left
+    assert again.returncode == 0, again.stderr
+    assert "Re-encrypted 0 NIK" in again.stdout
 
     async def read() -> object:
         db = Database.from_url(url)
