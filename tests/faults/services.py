@@ -19,55 +19,87 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class OwnRedis:
-    """A redis-server on its own port and folder, persisting every write (append-only file)."""
+def _accepting(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+class OwnServer:
+    """A server process of the test's own, on its own port and folder, that it may kill.
+
+    `kill` is SIGKILL (what a crash or an outage looks like to the bot); `start` brings the
+    same server back on the same port, with what it had written to its folder.
+    """
+
+    name = "server"
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
+
+    def command(self) -> list[str]:
+        raise NotImplementedError
+
+    def ready(self) -> bool:
+        return _accepting(self.port)
+
+    def start(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with (self.folder / f"{self.name}.log").open("ab") as log:
+            user = self.account()
+            self.process = subprocess.Popen(
+                self.command(), stdout=log, stderr=log, user=user, group=user
+            )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.ready():
+                return
+            time.sleep(0.05)
+        tail = (self.folder / f"{self.name}.log").read_text(errors="replace")[-2000:]
+        raise RuntimeError(f"the test's own {self.name} did not start:\n{tail}")
+
+    def kill(self) -> None:
+        if self.process is None:
+            return
+        self.process.kill()
+        self.process.wait(10)
+        self.process = None
+        deadline = time.monotonic() + 10  # its children go with it: wait for the port
+        while time.monotonic() < deadline and _accepting(self.port):
+            time.sleep(0.1)
+
+    @staticmethod
+    def account() -> str | None:
+        """The account the server runs as (None: this process's own)."""
+        return None
+
+
+class OwnRedis(OwnServer):
+    """A redis-server persisting every write (append-only file, fsync always)."""
+
+    name = "redis"
 
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self) -> None:
+    def command(self) -> list[str]:
         binary = shutil.which("redis-server")
         if binary is None:
             unavailable("redis-server", "not installed")
         assert binary is not None
-        self.folder.mkdir(parents=True, exist_ok=True)
         args = ["--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(self.folder)]
-        args += ["--save", "", "--appendonly", "yes", "--appendfsync", "always"]
-        self.process = subprocess.Popen([binary, *args], stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("the test's own redis-server did not start")
-
-    def kill(self) -> None:
-        """SIGKILL: what an outage looks like to the bot (writes so far are on disk)."""
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait(10)
-            self.process = None
+        return [binary, *args, "--save", "", "--appendonly", "yes", "--appendfsync", "always"]
 
 
-class OwnPostgres:
-    """A PostgreSQL cluster of its own (its folder, its port), run as the `postgres` account.
+class OwnPostgres(OwnServer):
+    """A PostgreSQL cluster of its own, run as the `postgres` account (it refuses root)."""
 
-    `kill` stops it at once (SIGKILL to the postmaster: what a crash looks like); `start`
-    brings the same cluster back, with what it had committed.
-    """
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
+    name = "postgres"
 
     @property
     def url(self) -> str:
@@ -81,9 +113,8 @@ class OwnPostgres:
         return str(found[-1])
 
     @staticmethod
-    def _account() -> dict[str, str]:
-        """Run as `postgres` when we are root (PostgreSQL refuses to run as root)."""
-        return {"user": "postgres", "group": "postgres"} if os.geteuid() == 0 else {}
+    def account() -> str | None:
+        return "postgres" if os.geteuid() == 0 else None
 
     def init(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -94,50 +125,15 @@ class OwnPostgres:
             check=True,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            **self._account(),  # type: ignore[call-overload]
+            user=self.account(),
+            group=self.account(),
         )
 
-    def start(self) -> None:
+    def command(self) -> list[str]:
         args = ["-D", str(self.folder / "data"), "-p", str(self.port), "-k", str(self.folder)]
-        args += ["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"]
-        with (self.folder / "postgres.log").open("ab") as log:
-            self.process = subprocess.Popen(
-                [self._bin("postgres"), *args],
-                stdout=log,
-                stderr=log,
-                **self._account(),  # type: ignore[call-overload]
-            )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            ready = subprocess.run(
-                [
-                    self._bin("pg_isready"),
-                    "-h",
-                    "127.0.0.1",
-                    "-p",
-                    str(self.port),
-                    "-U",
-                    "postgres",
-                ],
-                stdout=subprocess.DEVNULL,
-                check=False,
-            )
-            if ready.returncode == 0:
-                return
-            time.sleep(0.1)
-        tail = (self.folder / "postgres.log").read_text(errors="replace")[-2000:]
-        raise RuntimeError(f"the test's own PostgreSQL did not start:\n{tail}")
+        return [self._bin("postgres"), *args, "-c", "listen_addresses=127.0.0.1"]
 
-    def kill(self) -> None:
-        if self.process is not None:
-            self.process.kill()  # the postmaster; its backends notice and exit
-            self.process.wait(10)
-            self.process = None
-            # The postmaster's children go with it; wait until the port is free again.
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline:
-                try:
-                    with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                        time.sleep(0.1)
-                except OSError:
-                    return
+    def ready(self) -> bool:
+        probe = [self._bin("pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)]
+        done = subprocess.run([*probe, "-U", "postgres"], stdout=subprocess.DEVNULL, check=False)
+        return done.returncode == 0
