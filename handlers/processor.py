@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -31,6 +32,7 @@ from storage.infra.state import HeldChat, StateStore
 log = logging.getLogger(__name__)
 
 RECENT_UPDATES = 50
+SENT_LATELY = 10_000  # outbox item ids remembered per process (a few minutes of traffic)
 # What a failure outside Telegram's answers counts as: a retry after the replies' wait.
 RETRY_SOON = Answer(Kind.RETRY, "not sent")
 MAX_EFFECTS_PER_TURN = 4
@@ -89,6 +91,10 @@ class UpdateProcessor:
         self.api = api
         self.now = now
         self.on_call = on_call or (lambda method, result: None)
+        # Outbox items this process had accepted by Telegram lately. When the state store
+        # fails between a send and the write that removes it from the outbox (Redis going
+        # away), the item is still queued: it is then dropped here instead of sent twice.
+        self._sent_lately: OrderedDict[str, None] = OrderedDict()
 
     async def process(self, update: Any) -> str:
         """Handle one update; returns a short outcome label (for metrics and logs)."""
@@ -231,37 +237,19 @@ class UpdateProcessor:
 
     async def _flush(self, held: HeldChat, chat: ChatState) -> None:
         """Send the outbox in order; what was sent or dropped is written as the hold ends."""
-        chat_id = held.chat_id
         pending = list(chat.outbox)
         if not pending:
             return
         before = len(pending)
         while pending:
             item = pending[0]
-            try:
-                await self._send(item)
-            except TelegramError as exc:
-                outcome = classify(exc)
-                if outcome.kind is Kind.REFUSED:
-                    # Permanent: retrying the same call can only fail again.
-                    log.warning("reply dropped: Telegram refused %s", item["method"])
-                    pending.pop(0)
-                    continue
-                if outcome.kind is Kind.BLOCKED:
-                    chat.blocked = True
+            if item.get("id") not in self._sent_lately:  # else sent, its removal not stored
+                failed = await self._try_send(held.chat_id, chat, item)
+                if failed == "stop":
+                    break
+                if failed == "drop_all":
                     pending = []
-                    if self.chats is not None:
-                        await self.chats.mark_blocked(chat_id)
-                else:
-                    chat.retry_at = time.time() + REPLIES.wait(outcome, 1).total_seconds()
-                break
-            except Exception:
-                # Not Telegram's answer: the send rate's store (Redis) or the transport failed
-                # before the call was made or answered. Like a network error: what was sent
-                # so far leaves the outbox, the rest is retried, nothing escapes the loop.
-                log.warning("reply to chat %s not sent now; retried soon", chat_id, exc_info=True)
-                chat.retry_at = time.time() + REPLIES.wait(RETRY_SOON, 1).total_seconds()
-                break
+                    break
             pending.pop(0)
         pending = [item for item in pending if item.get("durable", True)]
         if len(pending) != before or chat.retry_at is not None:
@@ -269,6 +257,33 @@ class UpdateProcessor:
             if not pending:
                 chat.retry_at = None
             held.save_last(chat.dump())
+
+    async def _try_send(self, chat_id: int, chat: ChatState, item: dict[str, Any]) -> str:
+        """Send one item: "" when it leaves the outbox (sent, or refused for good), "stop"
+        when it and the rest wait for a retry, "drop_all" when the worker blocked the bot."""
+        try:
+            await self._send(item)
+        except TelegramError as exc:
+            outcome = classify(exc)
+            if outcome.kind is Kind.REFUSED:
+                # Permanent: retrying the same call can only fail again.
+                log.warning("reply dropped: Telegram refused %s", item["method"])
+                return ""
+            if outcome.kind is Kind.BLOCKED:
+                chat.blocked = True
+                if self.chats is not None:
+                    await self.chats.mark_blocked(chat_id)
+                return "drop_all"
+            chat.retry_at = time.time() + REPLIES.wait(outcome, 1).total_seconds()
+            return "stop"
+        except Exception:
+            # Not Telegram's answer: the send rate's store (Redis) or the transport failed
+            # before the call was made or answered. Like a network error: what was sent so far
+            # leaves the outbox, the rest is retried, nothing escapes the loop.
+            log.warning("reply to chat %s not sent now; retried soon", chat_id, exc_info=True)
+            chat.retry_at = time.time() + REPLIES.wait(RETRY_SOON, 1).total_seconds()
+            return "stop"
+        return ""
 
     async def _send(self, item: dict[str, Any]) -> None:
         method = item["method"]
@@ -278,3 +293,7 @@ class UpdateProcessor:
             self.on_call(method, type(exc).__name__)
             raise
         self.on_call(method, "ok")
+        if "id" in item:
+            self._sent_lately[item["id"]] = None
+            if len(self._sent_lately) > SENT_LATELY:
+                self._sent_lately.popitem(last=False)

@@ -262,6 +262,11 @@ class TelegramState:
         with self.lock:
             self._failures.extend(error for _ in range(n))
 
+    def clear_failures(self) -> None:
+        """Forget the failures `fail_next` still had to give (Telegram is back)."""
+        with self.lock:
+            self._failures.clear()
+
     def set_rate_limit(
         self, per_second: float | None = 30, per_chat_per_second: float | None = None
     ) -> None:
