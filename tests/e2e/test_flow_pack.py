@@ -1,7 +1,8 @@
 """A flow pack (`LINDUNGI_FLOW`) through the real webhook, against the fake Telegram.
 
 The pack is the benchmark's: the six-step registration of the peers, with their texts, one
-message per update and buttons with literal callback data.
+message per update and buttons with literal callback data. Its conversation rules (re-asks,
+literal buttons, a button of another step, /start mid-flow) are in `tests/golden/flow_pack.yaml`.
 """
 
 from __future__ import annotations
@@ -134,38 +135,6 @@ async def test_the_six_steps_say_the_peers_texts_one_message_per_update(
     }
 
 
-async def test_the_buttons_carry_the_literal_data_and_no_back_or_cancel(bot: BotHarness) -> None:
-    peer = Peer(bot, bot.worker().user_id)
-    await peer.say("/start")
-    await peer.say("Siti")
-    await peer.say(NIK)
-    await peer.say("081234567")
-    assert peer.keyboard() == [
-        ["occ:student"],
-        ["occ:employee"],
-        ["occ:self_employed"],
-        ["occ:other"],
-    ]
-    await peer.press("occ:student")
-    assert peer.keyboard() == [["confirm:yes", "confirm:no"]]
-    assert "Occupation: Student" in peer.texts[-1]
-
-
-async def test_a_wrong_nik_or_phone_is_asked_again_with_the_peers_text(bot: BotHarness) -> None:
-    peer = Peer(bot, bot.worker().user_id)
-    await peer.say("/start")
-    await peer.say("Siti")
-    for wrong in ("12345", "32010000000012345", "320100000000123a"):
-        await peer.say(wrong)
-        assert peer.texts[-1] == BAD_NIK
-    await peer.say(NIK)
-    await peer.say("call me")
-    assert peer.texts[-1] == BAD_PHONE
-    await peer.say("+62812345678")
-    assert peer.texts[-1] == ASK_OCC
-    assert len(peer.texts) == len(peer.calls("sendMessage")) == 8
-
-
 async def test_a_double_tap_on_confirm_stores_one_row_and_repeats_the_reference(
     bot: BotHarness,
 ) -> None:
@@ -195,30 +164,3 @@ async def test_cancel_stores_nothing_and_start_begins_again(bot: BotHarness) -> 
     assert await sql(bot, "SELECT id FROM flow_submissions") == []
     await peer.say("/start")
     assert peer.texts[-1] == ASK_NAME
-
-
-async def test_a_button_of_another_step_is_refused_and_the_question_asked_again(
-    bot: BotHarness,
-) -> None:
-    peer = Peer(bot, bot.worker().user_id)
-    await until_confirm(peer)
-    await peer.press("occ:student")
-    assert peer.texts[-1].endswith(
-        CONFIRM.format(
-            full_name="Budi Santoso 12", nik=NIK, phone="+6281234567", occupation="Self-employed"
-        )
-    )
-    assert peer.keyboard() == [["confirm:yes", "confirm:no"]]
-    assert await sql(bot, "SELECT id FROM flow_submissions") == []
-
-
-async def test_start_begins_again_in_the_middle_and_the_menu_is_still_there(
-    bot: BotHarness,
-) -> None:
-    peer = Peer(bot, bot.worker().user_id)
-    await peer.say("/start")
-    await peer.say("Siti")
-    await peer.say("/start")
-    assert peer.texts[-1] == ASK_NAME
-    await peer.say("/menu")
-    assert "Lindungi" in peer.texts[-1]

@@ -1,4 +1,8 @@
-"""A worker registers through the real webhook, against the fake Telegram, on every backend."""
+"""A worker registers through the real webhook, against the fake Telegram, on every backend.
+
+The wiring of the path: what is stored, update parsing, duplicates, groups, the directory. The
+conversation's own rules (re-asks, back, cancel, edits, languages) are the golden transcripts' in
+`tests/golden/`."""
 
 from __future__ import annotations
 
@@ -49,84 +53,6 @@ async def test_the_registration_is_stored_once_with_an_encrypted_nik(bot: BotHar
     assert consents[0]["text_version"]
 
 
-async def test_every_question_is_one_message_with_buttons_to_go_back_or_cancel(
-    bot: BotHarness,
-) -> None:
-    w = bot.worker()
-    await w.command("/daftar")
-    await w.say("Ahmad Fauzi")
-    assert "NIK" in w.last
-    assert {"⬅️ Kembali", "✖️ Batal"} <= set(w.buttons())
-
-
-async def test_a_wrong_nik_is_asked_again_with_the_reason(bot: BotHarness) -> None:
-    w = bot.worker()
-    await w.command("/daftar")
-    await w.say("Ahmad Fauzi")
-    await w.say("360401120580001")
-    assert "NIK harus 16 angka, yang Bapak/Ibu ketik 15 angka" in w.last
-    await w.say("3604O11205800001")
-    assert "hanya berisi angka" in w.last
-    await w.say("9904011205800001")
-    assert "bukan kode provinsi" in w.last
-    await w.say("3604013205800001")
-    assert "tidak mungkin" in w.last
-    await w.say("3604013102800001")
-    assert "tidak ada di kalender" in w.last
-    await w.say("3604011205800000")
-    assert "0000" in w.last
-    await w.say(NIK)
-    assert "12 Mei 1980" in w.last
-
-
-async def test_a_nik_from_another_regency_is_not_refused(bot: BotHarness) -> None:
-    """The NIK says Kota Tangerang (36.71); the worker lives in Kabupaten Serang."""
-    w = bot.worker()
-    await w.command("/daftar")
-    await w.say("Siti Rahma")
-    await w.say("3671015506900002")
-    assert "15 Juni 1990" in w.last
-    assert "perempuan" in w.last
-
-
-async def test_a_birth_date_that_disagrees_with_the_nik_sends_the_worker_back_to_the_nik(
-    bot: BotHarness,
-) -> None:
-    w = bot.worker()
-    await w.command("/daftar")
-    await w.say("Ahmad Fauzi")
-    await w.say(NIK)
-    await w.press("Bukan, ubah")
-    await w.say("13-05-1980")
-    await w.press("Laki-laki")
-    assert "tidak sama dengan tanggal di NIK" in w.last
-    assert "Ketik <b>NIK</b>" not in w.last  # HTML is rendered, not shown
-    assert "NIK" in w.last
-
-
-async def test_a_worker_of_65_is_told_they_cannot_join(bot: BotHarness) -> None:
-    w = bot.worker()
-    await w.command("/daftar")
-    await w.say("Pak Tua")
-    await w.say("3604010101500001")  # 1 January 1950
-    await w.press("Betul")
-    assert "di bawah 65 tahun" in w.last
-
-
-async def test_a_future_or_impossible_birth_date_is_asked_again(bot: BotHarness) -> None:
-    w = bot.worker()
-    await w.command("/daftar")
-    await w.say("Ahmad Fauzi")
-    await w.say(NIK)
-    await w.press("Bukan, ubah")
-    await w.say("12-05-2090")
-    assert "masa depan" in w.last
-    await w.say("31-02-1980")
-    assert "tidak ada di kalender" in w.last
-    await w.say("kemarin")
-    assert "Contoh: 12-05-1980" in w.last
-
-
 async def test_a_registered_nik_shows_its_status_only_to_the_chat_that_registered_it(
     bot: BotHarness,
 ) -> None:
@@ -151,39 +77,6 @@ async def test_a_registered_nik_shows_its_status_only_to_the_chat_that_registere
     assert "sedang diperiksa" in first.last
     count = (await sql(bot, "SELECT count(*) AS n FROM registrations"))[0]["n"]
     assert count == 1
-
-
-async def test_back_goes_one_step_and_cancel_forgets_the_answers(bot: BotHarness) -> None:
-    w = bot.worker()
-    await w.command("/daftar")
-    await w.say("Ahmad Fauzi")
-    await w.command("/kembali")
-    assert "nama lengkap" in w.last
-    await w.say("Ahmad Fauzi")
-    await w.press("Batal")
-    assert "dibatalkan" in w.last
-    await w.say("3604011205800001")
-    assert "belum mengerti" in w.last
-
-
-async def test_a_change_from_the_summary_returns_to_the_summary(bot: BotHarness) -> None:
-    w = bot.worker()
-    await register_until_summary(w)
-    await w.press("Ubah salah satu")
-    await w.press("Nomor HP")
-    await w.say("0813 1111 2222")
-    assert "Cek sekali lagi" in w.last
-    assert "+62 813-1111-2222" in w.last
-
-
-async def test_a_button_from_an_old_message_is_answered_politely(bot: BotHarness) -> None:
-    w = bot.worker()
-    await w.command("/daftar")
-    old_message, old_data = w.button("Batal")
-    await w.say("Ahmad Fauzi")
-    await bot.post(bot.updates.callback(w.user_id, old_data, old_message["message_id"]))
-    assert "pesan sebelumnya" in w.last
-    assert "NIK" in w.last
 
 
 async def test_unknown_callback_data_changes_nothing(bot: BotHarness) -> None:
@@ -257,16 +150,6 @@ async def test_a_double_tap_on_send_stores_one_registration(bot: BotHarness) -> 
     count = (await sql(bot, "SELECT count(*) AS n FROM registrations"))[0]["n"]
     assert count == 1
     assert sum("sudah kami terima" in t for t in w.texts) == 1
-
-
-async def test_english_can_be_chosen_from_the_menu(bot: BotHarness) -> None:
-    w = bot.worker()
-    await w.command("/start")
-    await w.press("English")
-    await w.press("English")
-    assert "English" in w.last
-    await w.command("/register")
-    assert "full name" in w.last
 
 
 async def test_broadcasts_can_be_stopped_and_resumed(bot: BotHarness) -> None:
