@@ -125,46 +125,14 @@ def parse_flow(data: Any, source: str, known_inputs: Collection[str]) -> Flow:
     unknown_keys = set(data) - _FLOW_FIELDS
     if unknown_keys:
         raise FlowDefinitionError(f"{source}: unknown field(s) {', '.join(sorted(unknown_keys))}")
-    steps: list[Step] = []
-    for index, raw in enumerate(data["steps"]):
-        where = f"{source}: steps[{index}]"
-        if not isinstance(raw, dict):
-            raise FlowDefinitionError(f"{where}: must be a mapping")
-        unknown = set(raw) - _STEP_FIELDS
-        if unknown:
-            raise FlowDefinitionError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
-        for required in ("id", "ask", "input"):
-            if required not in raw:
-                raise FlowDefinitionError(f"{where}: `{required}` is missing")
-        if raw["input"] not in known_inputs:
-            raise FlowDefinitionError(f"{where}: input `{raw['input']}` is not a known kind")
-        for name in ("ends", "goto"):
-            value = raw.get(name, {})
-            if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
-                raise FlowDefinitionError(f"{where}.{name}: maps answers (in quotes) to names")
-        check = raw.get("check", ())
-        checks = (check,) if isinstance(check, str) else tuple(check)
-        steps.append(Step(**{**raw, "options": tuple(raw.get("options", ())), "check": checks}))
+    steps = [
+        _parse_step(raw, f"{source}: steps[{index}]", known_inputs)
+        for index, raw in enumerate(data["steps"])
+    ]
     ids = [s.id for s in steps]
-    if len(ids) != len(set(ids)):
-        raise FlowDefinitionError(f"{source}: steps: step ids must be unique")
-    for step in steps:
-        targets = step.next.values() if isinstance(step.next, dict) else [step.next]
-        for target in targets:
-            if target is not None and target not in ids:
-                raise FlowDefinitionError(f"{source}: {step.id}.next: no step `{target}`")
+    _check_targets(steps, ids, source)
     edit = data.get("edit") or {}
-    if not isinstance(edit, dict) or set(edit) - _EDIT_FIELDS:
-        raise FlowDefinitionError(f"{source}: edit: needs `ask`, `back_to` and `fields`")
-    edits: list[EditTarget] = []
-    for raw in edit.get("fields", []):
-        editable = EditTarget(raw["field"], raw["label"], raw["from"], raw["until"])
-        if editable.start not in ids or editable.until not in ids:
-            raise FlowDefinitionError(f"{source}: edit {editable.field}: unknown step")
-        edits.append(editable)
-    back_to = edit.get("back_to")
-    if edits and (back_to not in ids or not edit.get("ask")):
-        raise FlowDefinitionError(f"{source}: edit: needs `ask` and the step `back_to`")
+    edits = _parse_edit(edit, ids, source)
     raw_changes = data.get("changes") or {}
     changes = Changes(
         leave_out=tuple(raw_changes.get("leave_out", ())),
@@ -177,9 +145,56 @@ def parse_flow(data: Any, source: str, known_inputs: Collection[str]) -> Flow:
         intro=data.get("intro"),
         derive=data.get("derive"),
         edit_ask=edit.get("ask"),
-        edit_returns_to=back_to,
+        edit_returns_to=edit.get("back_to"),
         changes=changes,
     )
+
+
+def _parse_step(raw: Any, where: str, known_inputs: Collection[str]) -> Step:
+    """One entry of `steps:`; `where` names it (`<file>: steps[<index>]`)."""
+    if not isinstance(raw, dict):
+        raise FlowDefinitionError(f"{where}: must be a mapping")
+    unknown = set(raw) - _STEP_FIELDS
+    if unknown:
+        raise FlowDefinitionError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+    for required in ("id", "ask", "input"):
+        if required not in raw:
+            raise FlowDefinitionError(f"{where}: `{required}` is missing")
+    if raw["input"] not in known_inputs:
+        raise FlowDefinitionError(f"{where}: input `{raw['input']}` is not a known kind")
+    for name in ("ends", "goto"):
+        value = raw.get(name, {})
+        if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+            raise FlowDefinitionError(f"{where}.{name}: maps answers (in quotes) to names")
+    check = raw.get("check", ())
+    checks = (check,) if isinstance(check, str) else tuple(check)
+    return Step(**{**raw, "options": tuple(raw.get("options", ())), "check": checks})
+
+
+def _check_targets(steps: list[Step], ids: list[str], source: str) -> None:
+    """Step ids are unique, and every `next:` names one of them."""
+    if len(ids) != len(set(ids)):
+        raise FlowDefinitionError(f"{source}: steps: step ids must be unique")
+    for step in steps:
+        targets = step.next.values() if isinstance(step.next, dict) else [step.next]
+        for target in targets:
+            if target is not None and target not in ids:
+                raise FlowDefinitionError(f"{source}: {step.id}.next: no step `{target}`")
+
+
+def _parse_edit(edit: Any, ids: list[str], source: str) -> list[EditTarget]:
+    """The fields of `edit:` a summary lets a worker change, checked against the step ids."""
+    if not isinstance(edit, dict) or set(edit) - _EDIT_FIELDS:
+        raise FlowDefinitionError(f"{source}: edit: needs `ask`, `back_to` and `fields`")
+    edits: list[EditTarget] = []
+    for raw in edit.get("fields", []):
+        editable = EditTarget(raw["field"], raw["label"], raw["from"], raw["until"])
+        if editable.start not in ids or editable.until not in ids:
+            raise FlowDefinitionError(f"{source}: edit {editable.field}: unknown step")
+        edits.append(editable)
+    if edits and (edit.get("back_to") not in ids or not edit.get("ask")):
+        raise FlowDefinitionError(f"{source}: edit: needs `ask` and the step `back_to`")
+    return edits
 
 
 @cache

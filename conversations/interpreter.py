@@ -212,32 +212,23 @@ class Interpreter(TurnBase):
         self.s.back.append(step.id)
         self.derive()
         while target is not None:
-            if self.s.return_to and target == self.s.return_to and flow.edit_returns_to:
-                self.s.return_to = None
-                target = flow.edit_returns_to
-            candidate = flow.step(target)
+            candidate = flow.step(self._returning(flow, target))
             if not self._applies(candidate):
                 if candidate.save:
                     self.s.answers.pop(candidate.save, None)
                 target = _next_of(flow, candidate, None)
                 continue
             if candidate.save in self.s.prefilled and self.s.answers.get(candidate.save):
-                if candidate.query is not None and self.build(candidate.query):
-                    # An answer carried over still goes through its step's effect.
-                    self.move_to(candidate.id)
+                # An answer carried over still goes through its step's effect.
+                if self._waits_for(candidate, candidate.query):
                     return
                 self.s.back.append(candidate.id)
                 target = _next_of(flow, candidate, PREFILLED)
                 continue
             if KINDS[candidate.input].final:
-                self.move_to(candidate.id)
-                if candidate.query is not None and self.build(candidate.query):
-                    return
-                self.say(candidate.ask, **self.answer_params())
-                self.end_flow()
+                self._finish_at(candidate)
                 return
-            if candidate.before is not None and self.build(candidate.before):
-                self.move_to(target)
+            if self._waits_for(candidate, candidate.before):
                 return
             auto = KINDS[candidate.input].skip(self.ctx, self.s)
             if auto is not None:
@@ -246,11 +237,35 @@ class Interpreter(TurnBase):
                 self.s.back.append(candidate.id)
                 target = _next_of(flow, candidate, auto.branch)
                 continue
-            self.move_to(target)
+            self.move_to(candidate.id)
             self.ask()
             return
         self.end_flow()
         self.menu()
+
+    def _returning(self, flow: Flow, target: str) -> str:
+        """The step `target` names, unless it ends an edit from the summary: then the step
+        the edited steps return to."""
+        if self.s.return_to and target == self.s.return_to and flow.edit_returns_to:
+            self.s.return_to = None
+            return flow.edit_returns_to
+        return target
+
+    def _waits_for(self, step: Step, builder: str | None) -> bool:
+        """Build the effect `builder` (if any) at `step`; True when it has something to ask,
+        and the flow waits at `step` for its result."""
+        if builder is None or not self.build(builder):
+            return False
+        self.move_to(step.id)
+        return True
+
+    def _finish_at(self, step: Step) -> None:
+        """Reach a final step: its effect (`query`) if it has one, else say its text and end."""
+        self.move_to(step.id)
+        if step.query is not None and self.build(step.query):
+            return
+        self.say(step.ask, **self.answer_params())
+        self.end_flow()
 
     def _applies(self, step: Step) -> bool:
         return all(self.s.answers.get(k) == v for k, v in step.when.items())

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,9 @@ MAX_CALLBACK_BYTES = 64
 _FIELDS = {"id", "start", "nav", "texts", "steps"}
 _SLUG = re.compile(r"[a-z][a-z0-9_]*")
 _ADDRESS = {"sapaan", "sapa"}
+
+# Makes the error for a field (`steps[2].ask`) and its problem; the caller raises it.
+_Fail = Callable[[str, str], FlowDefinitionError]
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,33 @@ def parse_flow_pack(data: Any, source: str, known_flows: Collection[str] = ()) -
     def fail(where: str, problem: str) -> FlowDefinitionError:
         return FlowDefinitionError(f"{source}: {where}: {problem}")
 
+    flow_id = _check_file(data, known_flows, fail)
+    texts = _texts(data.get("texts"), fail)
+    for index, raw in enumerate(data["steps"]):
+        _check_types(raw, f"steps[{index}]", fail)
+    flow = parse_flow({"id": flow_id, "steps": data["steps"]}, source, PACK_INPUTS)
+    if flow.first.input == "end":
+        raise fail("steps[0]", "the first step must be a question, not an `end` step")
+    keys = next(iter(texts.values()))
+    for index, step in enumerate(flow.steps):
+        for check in _STEP_CHECKS:
+            check(step, f"steps[{index}]", keys, fail)
+    _check_placeholders(texts, {step.save for step in flow.steps if step.save}, fail)
+
+    prefix = f"pack.{flow_id}."
+    steps = tuple(_namespaced(step, prefix) for step in flow.steps)
+    namespaced = {
+        lang: {prefix + key: text for key, text in table.items()} for lang, table in texts.items()
+    }
+    first = next(iter(namespaced.values()))
+    every = {lang: namespaced.get(lang, first) for lang in LANGUAGES}
+    pack_flow = Flow(id=flow_id, steps=steps, nav=bool(data.get("nav", True)), answer_params=True)
+    start = bool(data.get("start", False))
+    return FlowPack(pack_flow, every, start=start, languages=tuple(texts))
+
+
+def _check_file(data: Any, known_flows: Collection[str], fail: _Fail) -> str:
+    """The file's own fields (all but the texts and the steps' contents); its flow id."""
     if not isinstance(data, dict):
         raise fail("(file)", "must be a mapping with `id`, `texts` and `steps`")
     unknown = set(data) - _FIELDS
@@ -103,36 +133,19 @@ def parse_flow_pack(data: Any, source: str, known_flows: Collection[str] = ()) -
             raise fail(flag, "must be true or false")
     if not isinstance(data.get("steps"), list) or not data["steps"]:
         raise fail("steps", "needs at least one step")
+    return flow_id
 
-    texts = _texts(data.get("texts"), fail)
-    for index, raw in enumerate(data["steps"]):
-        _check_types(raw, f"steps[{index}]", fail)
-    flow = parse_flow({"id": flow_id, "steps": data["steps"]}, source, PACK_INPUTS)
-    if flow.first.input == "end":
-        raise fail("steps[0]", "the first step must be a question, not an `end` step")
-    keys = next(iter(texts.values()))
-    saves = {step.save for step in flow.steps if step.save}
-    for index, step in enumerate(flow.steps):
-        _check_step(step, f"steps[{index}]", keys, fail)
+
+def _check_placeholders(texts: dict[str, dict[str, str]], saves: set[str], fail: _Fail) -> None:
+    """Every `{name}` in a text is an answer of the flow, the reference or the address."""
     for lang, table in texts.items():
         for key, text in table.items():
             for name in _placeholders(text, f"texts.{lang}.{key}", fail):
                 if name not in saves and name != "reference" and name not in _ADDRESS:
                     raise fail(f"texts.{lang}.{key}", f"{{{name}}} is no answer of this flow")
 
-    prefix = f"pack.{flow_id}."
-    steps = tuple(_namespaced(step, prefix) for step in flow.steps)
-    namespaced = {
-        lang: {prefix + key: text for key, text in table.items()} for lang, table in texts.items()
-    }
-    first = next(iter(namespaced.values()))
-    every = {lang: namespaced.get(lang, first) for lang in LANGUAGES}
-    pack_flow = Flow(id=flow_id, steps=steps, nav=bool(data.get("nav", True)), answer_params=True)
-    start = bool(data.get("start", False))
-    return FlowPack(pack_flow, every, start=start, languages=tuple(texts))
 
-
-def _texts(raw: Any, fail: Any) -> dict[str, dict[str, str]]:
+def _texts(raw: Any, fail: _Fail) -> dict[str, dict[str, str]]:
     if not isinstance(raw, dict) or not raw:
         raise fail("texts", f"needs the texts of at least one language ({', '.join(LANGUAGES)})")
     texts: dict[str, dict[str, str]] = {}
@@ -158,7 +171,7 @@ def _texts(raw: Any, fail: Any) -> dict[str, dict[str, str]]:
 _TEXT_FIELDS = ("id", "ask", "input", "save", "labels", "query", "pattern", "error", "callback")
 
 
-def _check_types(raw: Any, where: str, fail: Any) -> None:
+def _check_types(raw: Any, where: str, fail: _Fail) -> None:
     """Types the step fields need, before `parse_flow` builds the steps."""
     if not isinstance(raw, dict):
         return  # parse_flow says so
@@ -186,56 +199,93 @@ def _has_bool_key(node: Any) -> bool:
     return any(isinstance(k, bool) or _has_bool_key(v) for k, v in node.items())
 
 
-def _check_step(step: Step, where: str, keys: dict[str, str], fail: Any) -> None:
-    def need_text(key: str | None, field: str) -> None:
-        if key is not None and key not in keys:
-            raise fail(f"{where}.{field}", f"no text `{key}` in texts")
+def _need_text(keys: dict[str, str], key: str | None, where: str, fail: _Fail) -> None:
+    if key is not None and key not in keys:
+        raise fail(where, f"no text `{key}` in texts")
 
-    need_text(step.ask, "ask")
-    need_text(step.error, "error")
+
+def _check_texts(step: Step, where: str, keys: dict[str, str], fail: _Fail) -> None:
+    _need_text(keys, step.ask, f"{where}.ask", fail)
+    _need_text(keys, step.error, f"{where}.error", fail)
+
+
+def _check_shipped_only(step: Step, where: str, keys: dict[str, str], fail: _Fail) -> None:
+    """Fields naming the product's own checks and effects, which a pack cannot have."""
     if step.check:
         raise fail(f"{where}.check", "checks belong to the shipped flows")
     for name, value in (("before", step.before), ("ends", step.ends), ("goto", step.goto)):
         if value:
             raise fail(f"{where}.{name}", f"`{name}` belongs to the shipped flows")
-    if step.query is not None:
-        if step.query not in PACK_QUERIES:
-            raise fail(f"{where}.query", f"must be one of {', '.join(sorted(PACK_QUERIES))}")
-        if step.input != "end":
-            raise fail(f"{where}.query", "`submit` belongs to an `end` step")
-    if step.input == "pattern":
-        if not isinstance(step.pattern, str) or not step.pattern:
-            raise fail(f"{where}.pattern", "a `pattern` step needs a regular expression")
-        try:
-            re.compile(step.pattern)
-        except re.error as exc:
-            raise fail(f"{where}.pattern", f"not a regular expression ({exc})") from None
-    elif step.pattern is not None:
-        raise fail(f"{where}.pattern", "only a `pattern` step has one")
+
+
+def _check_query(step: Step, where: str, keys: dict[str, str], fail: _Fail) -> None:
+    if step.query is None:
+        return
+    if step.query not in PACK_QUERIES:
+        raise fail(f"{where}.query", f"must be one of {', '.join(sorted(PACK_QUERIES))}")
+    if step.input != "end":
+        raise fail(f"{where}.query", "`submit` belongs to an `end` step")
+
+
+def _check_pattern(step: Step, where: str, keys: dict[str, str], fail: _Fail) -> None:
+    if step.input != "pattern":
+        if step.pattern is not None:
+            raise fail(f"{where}.pattern", "only a `pattern` step has one")
+        return
+    if not isinstance(step.pattern, str) or not step.pattern:
+        raise fail(f"{where}.pattern", "a `pattern` step needs a regular expression")
+    try:
+        re.compile(step.pattern)
+    except re.error as exc:
+        raise fail(f"{where}.pattern", f"not a regular expression ({exc})") from None
+
+
+def _check_layout(step: Step, where: str, keys: dict[str, str], fail: _Fail) -> None:
+    """`ignore` and `columns`, which YAML may give any type."""
     if not isinstance(step.ignore, str):
         raise fail(f"{where}.ignore", "must be the characters to drop, as text")
     if step.columns is not None and (
         not isinstance(step.columns, int) or isinstance(step.columns, bool) or step.columns < 1
     ):
         raise fail(f"{where}.columns", "must be a whole number of at least 1")
-    if step.input == "choice":
-        if not step.options or not step.labels:
-            raise fail(where, "a `choice` step needs `options` and `labels`")
-        for option in step.options:
-            need_text(f"{step.labels}.{option}", "labels")
-    if step.callback is not None:
-        if not isinstance(step.callback, str) or not _SLUG.fullmatch(step.callback):
-            raise fail(f"{where}.callback", "needs lowercase letters, digits or `_`")
-        if step.callback in RESERVED_CALLBACKS:
-            raise fail(f"{where}.callback", f"`{step.callback}` is used by the bot itself")
-        if step.input != "choice":
-            raise fail(f"{where}.callback", "only a `choice` step has buttons")
-        for option in step.options:
-            if len(f"{step.callback}:{option}".encode()) > MAX_CALLBACK_BYTES:
-                raise fail(f"{where}.callback", f"`{step.callback}:{option}` exceeds 64 bytes")
 
 
-def _placeholders(text: str, where: str, fail: Any) -> set[str]:
+def _check_choice(step: Step, where: str, keys: dict[str, str], fail: _Fail) -> None:
+    if step.input != "choice":
+        return
+    if not step.options or not step.labels:
+        raise fail(where, "a `choice` step needs `options` and `labels`")
+    for option in step.options:
+        _need_text(keys, f"{step.labels}.{option}", f"{where}.labels", fail)
+
+
+def _check_callback(step: Step, where: str, keys: dict[str, str], fail: _Fail) -> None:
+    if step.callback is None:
+        return
+    if not isinstance(step.callback, str) or not _SLUG.fullmatch(step.callback):
+        raise fail(f"{where}.callback", "needs lowercase letters, digits or `_`")
+    if step.callback in RESERVED_CALLBACKS:
+        raise fail(f"{where}.callback", f"`{step.callback}` is used by the bot itself")
+    if step.input != "choice":
+        raise fail(f"{where}.callback", "only a `choice` step has buttons")
+    for option in step.options:
+        if len(f"{step.callback}:{option}".encode()) > MAX_CALLBACK_BYTES:
+            raise fail(f"{where}.callback", f"`{step.callback}:{option}` exceeds 64 bytes")
+
+
+# The checks of a pack's step, in the order their problems are reported.
+_STEP_CHECKS: tuple[Callable[[Step, str, dict[str, str], _Fail], None], ...] = (
+    _check_texts,
+    _check_shipped_only,
+    _check_query,
+    _check_pattern,
+    _check_layout,
+    _check_choice,
+    _check_callback,
+)
+
+
+def _placeholders(text: str, where: str, fail: _Fail) -> set[str]:
     try:
         names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
     except ValueError as exc:

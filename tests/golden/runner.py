@@ -9,6 +9,7 @@ regenerating an unchanged transcript gives the same bytes. See tests/golden/READ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -146,21 +147,26 @@ def _results(turn: dict[str, Any]) -> list[dict[str, Any] | None]:
 
 
 def _incoming(replay: _Replay, turn: dict[str, Any], kind: str) -> Any:
-    value = turn[kind]
-    if kind == "text":
-        return adapter.text(str(value))
-    if kind == "command":
-        name, _, args = str(value).strip().removeprefix("/").partition(" ")
-        return adapter.command(name.lower(), args.strip())
-    if kind == "press":
-        return adapter.callback(_button_data(replay, str(value), turn.get("from_turn")))
-    if kind == "callback":
-        return adapter.callback(str(value))
-    if kind == "contact":
-        return adapter.contact(str(value), bool(turn.get("own", True)))
-    if kind == "unsupported":
-        return adapter.unsupported()
-    return adapter.edited(str(value))
+    return _INCOMING[kind](replay, turn, str(turn[kind]))
+
+
+def _command(value: str) -> Any:
+    name, _, args = value.strip().removeprefix("/").partition(" ")
+    return adapter.command(name.lower(), args.strip())
+
+
+# What each kind of turn sends the engine: (replay, turn, the turn's value as text).
+_INCOMING: dict[str, Callable[[_Replay, dict[str, Any], str], Any]] = {
+    "text": lambda _replay, _turn, value: adapter.text(value),
+    "command": lambda _replay, _turn, value: _command(value),
+    "press": lambda replay, turn, value: adapter.callback(
+        _button_data(replay, value, turn.get("from_turn"))
+    ),
+    "callback": lambda _replay, _turn, value: adapter.callback(value),
+    "contact": lambda _replay, turn, value: adapter.contact(value, bool(turn.get("own", True))),
+    "unsupported": lambda _replay, _turn, _value: adapter.unsupported(),
+    "edited": lambda _replay, _turn, value: adapter.edited(value),
+}
 
 
 def _button_data(replay: _Replay, label: str, from_turn: Any) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from redis.asyncio import BlockingConnectionPool, Redis
 
@@ -34,6 +34,21 @@ LAST = 2**53
 # while its holder works, so this bounds only what a dead process (or one cut off from
 # Redis) can block, not how long an update may take.
 LOCK_LEASE_SECONDS = 6.0
+
+
+# The connection pool of a store made from a URL: how many connections at most, and how long
+# a command waits for a free one.
+MAX_CONNECTIONS = 50
+POOL_TIMEOUT_SECONDS = 10.0
+
+
+class PoolOptions(TypedDict, total=False):
+    """The connection pool's keyword arguments of ``RedisStateStore``, each with its default
+    above: ``max_connections`` (``MAX_CONNECTIONS``), ``pool_timeout`` in seconds
+    (``POOL_TIMEOUT_SECONDS``)."""
+
+    max_connections: int
+    pool_timeout: float
 
 
 class _RedisHeld(HeldChat):
@@ -76,17 +91,19 @@ class RedisStateStore:
         *,
         prefix: str = "lindungi:",
         ttl_seconds: int = DEFAULT_TTL_SECONDS,
-        max_connections: int = 50,
-        pool_timeout: float = 10.0,
         lock_lease_seconds: float = LOCK_LEASE_SECONDS,
         order_window: float = 0.0,
+        **pool_options: Unpack[PoolOptions],
     ) -> None:
+        unexpected = set(pool_options) - PoolOptions.__optional_keys__
+        if unexpected:
+            raise TypeError(f"unexpected keyword argument(s) {', '.join(sorted(unexpected))}")
         # A blocking pool: a burst waits up to pool_timeout for a free connection instead of
         # failing with "Too many connections".
         pool = BlockingConnectionPool.from_url(
             url,
-            max_connections=max_connections,
-            timeout=pool_timeout,
+            max_connections=pool_options.get("max_connections", MAX_CONNECTIONS),
+            timeout=pool_options.get("pool_timeout", POOL_TIMEOUT_SECONDS),
             socket_connect_timeout=5,
         )
         self._setup(Redis.from_pool(pool), cipher, prefix, ttl_seconds, lock_lease_seconds)
