@@ -248,8 +248,20 @@ class Interpreter(TurnBase):
         the edited steps return to."""
         if self.s.return_to and target == self.s.return_to and flow.edit_returns_to:
             self.s.return_to = None
-            return flow.edit_returns_to
+            return self._first_stale(flow) or flow.edit_returns_to
         return target
+
+    def _first_stale(self, flow: Flow) -> str | None:
+        """The first step whose saved answer no longer holds after the edit (its answer is
+        dropped, so that it is asked again), or None."""
+        for step in flow.steps:
+            if step.save is None or self.s.answers.get(step.save) is None:
+                continue
+            value = self.s.answers[step.save]
+            if not KINDS[step.input].still_holds(self.ctx, step, self.s, value):
+                del self.s.answers[step.save]
+                return step.id
+        return None
 
     def _waits_for(self, step: Step, builder: str | None) -> bool:
         """Build the effect `builder` (if any) at `step`; True when it has something to ask,

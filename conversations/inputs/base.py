@@ -119,6 +119,11 @@ class InputKind:
         the flow goes on; `Enter` starts another flow; `Review` acts on a summary."""
         return parsed
 
+    def still_holds(self, ctx: Context, step: Step, session: Session, value: Any) -> bool:
+        """Whether a saved answer still holds after other answers were changed (from a
+        summary); one that does not is asked again before the summary."""
+        return True
+
 
 def clean_spaces(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())

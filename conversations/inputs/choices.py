@@ -112,16 +112,28 @@ class ConsentInput(InputKind):
     def on_answer(self, ctx: Context, step: Step, session: Session, parsed: Parsed) -> Next:
         """Agreed: what is saved is the record of the text agreed to (a `no` ends the flow
         through the step's `ends`)."""
-        text = ctx.t(session, step.ask, **ctx.consent_params(session))
         program = ctx.program_of(session)
         parsed.value = {
             "version": ctx.consent_version,
-            "sha256": hashlib.sha256(text.encode()).hexdigest(),
+            "sha256": self._digest(ctx, step, session),
             "lang": session.lang,
             "purpose": f"{session.flow}:" + (program[0] if program else "self"),
             "at": ctx.now.isoformat() if ctx.now else "",
         }
         return parsed
+
+    def still_holds(self, ctx: Context, step: Step, session: Session, value: Any) -> bool:
+        """Consent is to the exact text shown, which names the program: after a change of
+        place or occupation that names another program, it is asked again."""
+        if not isinstance(value, dict):
+            return False
+        current = (ctx.consent_version, self._digest(ctx, step, session))
+        return (value.get("version"), value.get("sha256")) == current
+
+    @staticmethod
+    def _digest(ctx: Context, step: Step, session: Session) -> str:
+        text = ctx.t(session, step.ask, **ctx.consent_params(session))
+        return hashlib.sha256(text.encode()).hexdigest()
 
 
 class YesNoInput(InputKind):
