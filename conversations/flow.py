@@ -81,6 +81,8 @@ class Flow:
     answer_params: bool = False
     # Said when the flow starts.
     intro: str | None = None
+    # Said when the worker cancels it.
+    cancelled: str = "flow.cancelled"
     # A deriver (conversations.derivers) recomputing answers the `when:` conditions read.
     derive: str | None = None
     # `edit:` of a summary: the question listing the fields, and the step the edited steps
@@ -114,7 +116,7 @@ class Flow:
 
 
 _STEP_FIELDS = set(Step.__dataclass_fields__)
-_FLOW_FIELDS = {"id", "steps", "edit", "intro", "derive", "changes"}
+_FLOW_FIELDS = {"id", "steps", "edit", "intro", "cancelled", "derive", "changes"}
 _EDIT_FIELDS = {"ask", "back_to", "fields"}
 
 
@@ -143,6 +145,7 @@ def parse_flow(data: Any, source: str, known_inputs: Collection[str]) -> Flow:
         steps=tuple(steps),
         edit=tuple(edits),
         intro=data.get("intro"),
+        cancelled=data.get("cancelled", "flow.cancelled"),
         derive=data.get("derive"),
         edit_ask=edit.get("ask"),
         edit_returns_to=edit.get("back_to"),

@@ -33,8 +33,9 @@ class Screens(TurnBase):
         self.say("menu.greeting" if not continuing else "menu.again", tuple(rows))
 
     def cancel(self) -> None:
-        if self.s.flow:
-            self.end_with("flow.cancelled")
+        flow = self.flow
+        if flow is not None:
+            self.end_with(flow.cancelled)
         else:
             self.say("flow.nothing_to_cancel", self.menu_button())
 
