@@ -73,6 +73,10 @@ class PhoneInput(InputKind):
         return Parsed(phone, ack=self._ack(ctx, session, phone))
 
     def contact(self, ctx: Context, step: Step, session: Session, incoming: Incoming) -> Parsed:
+        if not incoming.contact_is_self:
+            # A contact card of someone else: the number may still be the one the worker
+            # uses (a family phone), so they are asked to type it, deliberately.
+            raise InputError("phone.not_own")
         phone = normalise_phone(incoming.phone or "")
         return Parsed(phone, ack=self._ack(ctx, session, phone))
 
