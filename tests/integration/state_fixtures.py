@@ -164,7 +164,7 @@ class RedisBackend(Backend):
 async def connect_redis() -> Redis:
     """A client on the test Redis, or skip (fail on CI) when it is unreachable."""
     url = redis_url()
-    client = Redis.from_url(url, socket_connect_timeout=2)
+    client: Redis = Redis.from_url(url, socket_connect_timeout=2)
     try:
         await client.ping()
     except Exception as exc:

@@ -22,7 +22,7 @@ TOKEN = "123456:TEST"
 async def test_the_embedded_server_delivers_a_broadcast_once_to_each_chat(tmp_path: Path) -> None:
     with FakeTelegram(token=TOKEN, rate_limit=100) as tg:
         settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
+            _env_file=None,
             bot_token=TOKEN,
             telegram_api_url=tg.url,
             data_dir=tmp_path,
@@ -50,7 +50,7 @@ async def test_the_embedded_server_delivers_a_broadcast_once_to_each_chat(tmp_pa
 async def test_officials_send_and_watch_a_broadcast_through_the_api(tmp_path: Path) -> None:
     with FakeTelegram(token=TOKEN, rate_limit=100) as tg:
         settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
+            _env_file=None,
             bot_token=TOKEN,
             telegram_api_url=tg.url,
             data_dir=tmp_path,

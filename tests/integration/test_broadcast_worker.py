@@ -48,7 +48,8 @@ async def ctx(prefix: str) -> AsyncIterator[dict[str, Any]]:
 
 async def queued(ctx: dict[str, Any]) -> list[str]:
     redis: ArqRedis = ctx["redis"]
-    return sorted(job.job_id for job in await redis.queued_jobs(queue_name=ctx["queue"]))
+    jobs = await redis.queued_jobs(queue_name=ctx["queue"])
+    return sorted(job.job_id for job in jobs if job.job_id is not None)
 
 
 async def test_a_slice_is_queued_once_while_its_jobs_wait_or_deliver(ctx: dict[str, Any]) -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlmodel import col, select
-
 from bot.telegram import TelegramApi
 from domain.i18n import Catalog
 from handlers.question_replies import QuestionReplySender, shorten
@@ -34,8 +32,9 @@ async def _ask(api: Api, text: str = "Berapa iurannya?", language: str = "id") -
 
 async def _row(api: Api, question: int) -> Question:
     async with api.services.db.session() as session:
-        result = await session.exec(select(Question).where(col(Question.id) == question))
-        return result.one()
+        row: Question | None = await session.get(Question, question)
+    assert row is not None
+    return row
 
 
 async def _settled(api: Api, question: int, timeout: float = 10) -> Question:  # noqa: ASYNC109
