@@ -16,6 +16,7 @@ from typing import Any
 from conversations.context import Context
 from conversations.flow import Step
 from conversations.inputs import DateInput, Enter, InputKind, Next, Parsed, Prompt
+from conversations.inputs.regions import OUTSIDE
 from conversations.session import Session
 from domain.eligibility import Applicant, Verdict, assess, pending_questions, verdict_message
 from domain.errors import InputError
@@ -144,6 +145,8 @@ def derive(ctx: Context, session: Session) -> None:
 def carried(answers: dict[str, Any]) -> dict[str, Any]:
     """Answers of the eligibility check that registration can take as given."""
     out = {k: answers[k] for k in CARRIED if answers.get(k) is not None}
+    if out.get("regency") == OUTSIDE:
+        del out["regency"]  # registration asks for the place (and ends if it is elsewhere)
     if "nik" not in out:
         out.pop("birth_date", None)
         out.pop("gender", None)

@@ -61,8 +61,13 @@ class VillageInput(RegionInput):
     parent_field = "district"
 
 
+# The answer "I live somewhere else": a place no program of this deployment serves.
+OUTSIDE = "outside"
+
+
 class RegencyInput(InputKind):
-    """The regency or city the worker lives in, among those this deployment serves."""
+    """The regency or city the worker lives in, among those this deployment serves (or
+    `OUTSIDE`: known to be elsewhere, which the eligibility check reads as "no program here")."""
 
     def _options(self, ctx: Context) -> list[tuple[str, str]]:
         found = [ctx.regions.get(code) for code in ctx.served_regencies]
@@ -78,8 +83,8 @@ class RegencyInput(InputKind):
         return Prompt(buttons=buttons, columns=1)
 
     def choose(self, ctx: Context, step: Step, session: Session, data: str) -> Parsed:
-        if data == "outside":
-            return Parsed(branch="outside")
+        if data == OUTSIDE:
+            return Parsed(OUTSIDE, branch=OUTSIDE)
         if data.startswith("r:") and data[2:] in {c for _, c in self._options(ctx)}:
             return Parsed(data[2:])
         raise InputError("input.stale_button")
