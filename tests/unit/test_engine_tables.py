@@ -37,6 +37,7 @@ from conversations.effects import (
 )
 from conversations.engine import Engine, Outcome, shipped_flows
 from conversations.flow import parse_flow
+from conversations.inputs.regions import OUTSIDE
 from conversations.interpreter import KINDS
 from conversations.messages import Incoming
 from conversations.packs import RESERVED_CALLBACKS
@@ -263,7 +264,7 @@ def test_living_outside_the_served_regencies_ends_registration_but_not_the_check
         at("eligibility", "regency", occupation="guru_ngaji", jobs="jobs_one"), "outside"
     )
     assert goes_on.session.flow == "eligibility" and goes_on.session.step == "birth"
-    assert goes_on.session.answers["regency"] is None
+    assert goes_on.session.answers["regency"] == OUTSIDE  # known to be elsewhere
 
 
 def test_the_verdicts_register_button_starts_registration_with_the_answers_carried() -> None:
