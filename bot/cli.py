@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from bot.cli_allowed import ALLOWED_UPDATES
+from bot.cli_officials import register as register_official_commands
 from bot.settings import Settings
 
 app = typer.Typer(
@@ -33,6 +34,7 @@ keys_app = typer.Typer(help="The encryption key of personal data.", no_args_is_h
 flows_app = typer.Typer(help="Flow packs (LINDUNGI_FLOW).", no_args_is_help=True)
 app.add_typer(webhook_app, name="webhook")
 app.add_typer(officials_app, name="officials")
+register_official_commands(officials_app)
 app.add_typer(db_app, name="db")
 app.add_typer(programs_app, name="programs")
 app.add_typer(regions_app, name="regions")
@@ -450,13 +452,14 @@ def export(
     output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")] = Path(
         "export.csv"
     ),
+    reason: Annotated[str, typer.Option(help="Why the full NIKs are needed (audited).")] = "",
 ) -> None:
     """Export registrations for BPJS bulk upload."""
     from bot.exporting import export_to_file
 
     settings = _settings()
     _migrate(settings)
-    count = asyncio.run(export_to_file(settings, status, format, output))
+    count = asyncio.run(export_to_file(settings, status, format, output, reason))
     typer.echo(f"Exported {count} registration(s) to {output}")
 
 

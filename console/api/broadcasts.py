@@ -20,6 +20,7 @@ from console.schemas import ErrorOut
 from console.services import PreviewError
 from storage.errors import NotFoundError
 from storage.models import Broadcast
+from storage.repos import audit
 from storage.repos.broadcasts import BroadcastError, Broadcasts, Button, compose_message
 from storage.repos.chats import UNREGISTERED, Segment, SegmentError, WorkerChats
 from storage.repos.official_telegram import OfficialTelegram
@@ -81,6 +82,13 @@ class BroadcastIn(BaseModel):
     button: ButtonIn | None = None
     scheduled_at: datetime | None = Field(default=None, description="UTC; now when absent.")
     draft: bool = False
+    reason: str | None = Field(
+        default=None,
+        min_length=audit.MIN_REASON,
+        max_length=500,
+        pattern=rf"{_VISIBLE}",
+        description="Why this broadcast is sent (required to create one; kept in the audit log).",
+    )
 
 
 class SegmentIn(BaseModel):
@@ -152,6 +160,10 @@ async def create_broadcast(
     body: BroadcastIn, official: CurrentOfficial, services: ServicesDep
 ) -> dict[str, int]:
     """Accepted for delivery at `scheduled_at` (now when absent), unless it is a draft."""
+    if body.reason is None:
+        missing = "Give a reason: why this broadcast is sent (kept in the audit log)."
+        detail = [{"loc": ["body", "reason"], "msg": missing, "type": "missing"}]
+        raise HTTPException(422, detail)
     segment = _segment(body.segment, official)
     button = Button(body.button.text, body.button.url) if body.button else None
     scheduled_at = _utc(body.scheduled_at)
@@ -164,6 +176,7 @@ async def create_broadcast(
             scheduled_at=scheduled_at,
             created_by=official.audit_name,
             draft=body.draft,
+            reason=body.reason,
         )
     except BroadcastError as exc:
         detail = [{"loc": ["body"], "msg": str(exc), "type": "value_error"}]

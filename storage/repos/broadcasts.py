@@ -17,6 +17,7 @@ from sqlmodel import col
 from storage.errors import ConflictError, NotFoundError
 from storage.infra.db import Database
 from storage.models import Broadcast, BroadcastRecipient, WorkerChat, utcnow
+from storage.repos import audit
 from storage.repos.chats import Segment
 
 MAX_TEXT = 4096
@@ -113,8 +114,12 @@ class Broadcasts:
         scheduled_at: datetime | None = None,
         created_by: str | None = None,
         draft: bool = False,
+        reason: str | None = None,
     ) -> int:
-        """Store a broadcast; it starts at `scheduled_at` (now when None) unless it is a draft."""
+        """Store a broadcast; it starts at `scheduled_at` (now when None) unless it is a draft.
+
+        With a `reason` (the console and API require one), `broadcast.created` is audited.
+        """
         row = compose_message(text, photo_url=photo_url, button=button)
         parsed = segment if isinstance(segment, Segment) else Segment.parse(segment)
         row.segment = parsed.to_json()
@@ -123,8 +128,19 @@ class Broadcasts:
         row.created_by = created_by
         async with self.db.session() as session:
             session.add(row)
-            await session.commit()
+            await session.flush()
             assert row.id is not None
+            if reason is not None:
+                detail = {"reason": reason, "segment": row.segment, "draft": draft}
+                await audit.record(
+                    session,
+                    created_by or "system",
+                    "broadcast.created",
+                    "broadcast",
+                    row.id,
+                    detail,
+                )
+            await session.commit()
             return row.id
 
     async def get(self, broadcast_id: int) -> Broadcast:
