@@ -39,7 +39,7 @@ ReasonQuery = Annotated[
     Query(
         min_length=audit.MIN_REASON,
         max_length=500,
-        pattern=r"\S",
+        pattern=r"^[^\x00]*\S[^\x00]*$",
         description="Why the full NIKs are needed (required; kept in the audit log).",
     ),
 ]

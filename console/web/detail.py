@@ -114,7 +114,7 @@ async def show_nik(
     row: ScopedRow,
     services: ServicesDep,
     review: ReviewDep,
-    reason: Annotated[str, Form(max_length=500)] = "",
+    reason: Annotated[str, Form(max_length=500, pattern=r"^[^\x00]*$")] = "",
 ) -> Response:
     """The page again with the full NIK, once the view and its reason are in the audit log."""
     if len(reason.strip()) < audit.MIN_REASON:

@@ -128,7 +128,7 @@ async def erase(
     services: ServicesDep,
     review: ReviewDep,
     request_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
-    reason: Annotated[str, Form(max_length=500)] = "",
+    reason: Annotated[str, Form(max_length=500, pattern=r"^[^\x00]*$")] = "",
 ) -> Response:
     """Complete a worker's erasure request (personal fields overwritten, counts kept)."""
     if len(reason.strip()) < audit.MIN_REASON:
@@ -157,7 +157,7 @@ async def export(
     occupation: Annotated[str, Form()] = "",
     program: Annotated[str, Form()] = "",
     region: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form(max_length=500)] = "",
+    reason: Annotated[str, Form(max_length=500, pattern=r"^[^\x00]*$")] = "",
 ) -> Response:
     """The registrations in scope as CSV or XLSX for BPJS's bulk upload (audited, full NIK)."""
     if len(reason.strip()) < audit.MIN_REASON:

@@ -18,6 +18,8 @@ from tests.integration.api_harness import (
 
 NIK = "3604015505900999"
 
+REASON = "Unggah massal ke BPJS"
+
 
 async def _approved(api: Api, token: str, **fields: object) -> int:
     registration = await api.registration(**fields)
@@ -29,7 +31,7 @@ async def test_the_csv_export_has_a_bom_the_columns_and_the_full_nik(api: Api):
     admin = await api.official()
     await _approved(api, admin, nik=NIK, full_name="Siti Nur'aini", phone="+6281234567890")
 
-    response = await api.get("/registrations/export", admin, format="csv")
+    response = await api.get("/registrations/export", admin, format="csv", reason=REASON)
 
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
@@ -55,8 +57,10 @@ async def test_the_export_holds_approved_registrations_unless_asked_otherwise(ap
     await _approved(api, admin)
     await api.registration()
 
-    approved = await api.get("/registrations/export", admin, format="csv")
-    everything = await api.get("/registrations/export", admin, format="csv", status="all")
+    approved = await api.get("/registrations/export", admin, format="csv", reason=REASON)
+    everything = await api.get(
+        "/registrations/export", admin, format="csv", reason=REASON, status="all"
+    )
 
     assert len(approved.content.decode("utf-8-sig").splitlines()) == 2
     assert len(everything.content.decode("utf-8-sig").splitlines()) == 3
@@ -66,7 +70,7 @@ async def test_the_xlsx_export_keeps_the_nik_and_phone_as_text(api: Api):
     admin = await api.official()
     await _approved(api, admin, nik=NIK, phone="+6281234567890")
 
-    response = await api.get("/registrations/export", admin, format="xlsx")
+    response = await api.get("/registrations/export", admin, format="xlsx", reason=REASON)
 
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -84,8 +88,8 @@ async def test_a_name_that_looks_like_a_formula_stays_text(api: Api):
     admin = await api.official()
     await _approved(api, admin, heir_name="=HYPERLINK(1)")
 
-    as_csv = await api.get("/registrations/export", admin, format="csv")
-    as_xlsx = await api.get("/registrations/export", admin, format="xlsx")
+    as_csv = await api.get("/registrations/export", admin, format="csv", reason=REASON)
+    as_xlsx = await api.get("/registrations/export", admin, format="xlsx", reason=REASON)
 
     row = next(csv.DictReader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
     assert row["NAMA_AHLI_WARIS"] == "'=HYPERLINK(1)"
@@ -99,7 +103,7 @@ async def test_every_export_is_audited_with_the_ids_it_contained(api: Api):
     admin = await api.official()
     registration = await _approved(api, admin, nik=NIK)
 
-    await api.get("/registrations/export", admin, format="xlsx")
+    await api.get("/registrations/export", admin, format="xlsx", reason=REASON)
 
     (entry,) = await api.audit("registrations.exported")
     assert entry.actor.startswith("official:")
@@ -112,7 +116,7 @@ async def test_every_export_is_audited_with_the_ids_it_contained(api: Api):
 async def test_an_unknown_export_format_is_refused(api: Api):
     admin = await api.official()
 
-    response = await api.get("/registrations/export", admin, format="pdf")
+    response = await api.get("/registrations/export", admin, format="pdf", reason=REASON)
 
     assert response.status_code == 422
 
