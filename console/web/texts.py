@@ -85,6 +85,9 @@ TEXT: Final[dict[str, str]] = {
     ),
     # Reasons for sensitive actions (kept in the audit log)
     "reason_label": "Alasan",
+    "nik_reason_label": "Alasan melihat NIK",
+    "export_reason_label": "Alasan ekspor",
+    "erase_reason_label": "Alasan penghapusan",
     "reason_missing": "Tuliskan alasannya (minimal 5 karakter); alasan dicatat di log audit.",
     "broadcast_reason_hint": "Wajib untuk mengirim: mengapa siaran ini dikirim.",
     "nik_reason_hint": "Mengapa NIK lengkap perlu dilihat (dicatat di log audit).",
