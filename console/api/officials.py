@@ -19,6 +19,7 @@ from storage.repos.officials import TOKEN_LIFETIME
 router = APIRouter(tags=["officials"])
 OfficialId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The official's id.")]
 _RESPONSES = errors(401, 403, 404)
+_BODY_RESPONSES = errors(400, 401, 403, 404)
 
 
 class OfficialOut(BaseModel):
@@ -84,7 +85,9 @@ async def list_officials(official: AdminOfficial, services: ServicesDep) -> list
 
 
 @router.post(
-    "/officials/{official_id}/deactivate", responses=_RESPONSES, summary="Deactivate an official"
+    "/officials/{official_id}/deactivate",
+    responses=errors(401, 403, 404, 409),
+    summary="Deactivate an official",
 )
 async def deactivate(
     official_id: OfficialId, official: AdminOfficial, services: ServicesDep
@@ -115,7 +118,7 @@ async def revoke_tokens(
 @router.post(
     "/officials/{official_id}/tokens",
     status_code=status.HTTP_201_CREATED,
-    responses=errors(401, 403, 404, 409),
+    responses=errors(400, 401, 403, 404, 409),
     summary="Issue an API token",
 )
 async def new_token(
@@ -149,7 +152,7 @@ async def reset_password(
     return PasswordOut(password=password)
 
 
-@router.post("/officials/{official_id}/role", responses=_RESPONSES, summary="Change the role")
+@router.post("/officials/{official_id}/role", responses=_BODY_RESPONSES, summary="Change the role")
 async def set_role(
     official_id: OfficialId, body: RoleIn, official: AdminOfficial, services: ServicesDep
 ) -> dict[str, str]:
@@ -160,7 +163,9 @@ async def set_role(
     return {"role": body.role}
 
 
-@router.post("/officials/{official_id}/region", responses=_RESPONSES, summary="Change the region")
+@router.post(
+    "/officials/{official_id}/region", responses=_BODY_RESPONSES, summary="Change the region"
+)
 async def set_region(
     official_id: OfficialId, body: RegionIn, official: AdminOfficial, services: ServicesDep
 ) -> dict[str, str | None]:

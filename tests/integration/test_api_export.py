@@ -7,6 +7,7 @@ import io
 from datetime import date
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from bot.exporting import export_to_file
@@ -126,7 +127,7 @@ async def test_the_export_command_writes_a_private_file_and_audits_it(api: Api, 
     await _approved(api, admin, nik=NIK)
     output = tmp_path / "bpjs.xlsx"
 
-    count = await export_to_file(api.services.settings, "approved", "xlsx", output)
+    count = await export_to_file(api.services.settings, "approved", "xlsx", output, REASON)
 
     assert count == 1
     assert output.stat().st_mode & 0o077 == 0
@@ -135,3 +136,14 @@ async def test_the_export_command_writes_a_private_file_and_audits_it(api: Api, 
     assert sheet.cell(row=2, column=1).value == NIK
     entries: list[AuditLog] = await api.audit("registrations.exported")
     assert [entry.actor.split(":")[0] for entry in entries] == ["cli"]
+    assert entries[0].detail is not None and entries[0].detail["reason"] == REASON
+
+
+async def test_the_export_command_refuses_to_run_without_a_reason(api: Api, tmp_path: Path):
+    output = tmp_path / "bpjs.csv"
+
+    with pytest.raises(ValueError, match="--reason"):
+        await export_to_file(api.services.settings, "approved", "csv", output, " ")
+
+    assert not output.exists()
+    assert await api.audit("registrations.exported") == []
