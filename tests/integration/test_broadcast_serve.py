@@ -81,7 +81,7 @@ async def test_officials_send_and_watch_a_broadcast_through_the_api(tmp_path: Pa
                 watched = await client.get(url, headers=auth)
                 outside = await client.post(
                     "/api/v1/broadcasts",
-                    json={"text": "Info", "segment": {"region": "31"}},
+                    json={"text": "Info", "segment": {"region": "31"}, "reason": "Info baru"},
                     headers={"Authorization": f"Bearer {reviewer}"},
                 )
                 anonymous = await client.get(url)
