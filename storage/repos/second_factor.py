@@ -15,7 +15,7 @@ from datetime import datetime
 
 import pyotp
 from sqlalchemy import delete, or_, update
-from sqlmodel import col
+from sqlmodel import col, select
 
 from storage.errors import NotFoundError
 from storage.infra.crypto import Cipher
@@ -40,6 +40,33 @@ def _digest(code: str) -> str:
 def _recovery_code() -> str:
     raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(10))
     return f"{raw[:5]}-{raw[5:]}"
+
+
+async def reencrypt(db: Database, cipher: Cipher) -> int:
+    """Rewrite every TOTP secret with the cipher's current key (`storage.repos.rotation`)."""
+    done = 0
+    async with db.session() as session:
+        rows = (
+            await session.exec(
+                select(Official).where(
+                    or_(
+                        col(Official.totp_ciphertext).is_not(None),
+                        col(Official.totp_pending).is_not(None),
+                    )
+                )
+            )
+        ).all()
+        for official in rows:
+            if official.totp_ciphertext:
+                secret = cipher.decrypt_text(official.totp_ciphertext, context=_CONTEXT)
+                official.totp_ciphertext = cipher.encrypt_text(secret, context=_CONTEXT)
+            if official.totp_pending:
+                pending = cipher.decrypt_text(official.totp_pending, context=f"{_CONTEXT}.pending")
+                official.totp_pending = cipher.encrypt_text(pending, context=f"{_CONTEXT}.pending")
+            session.add(official)
+            done += 1
+        await session.commit()
+    return done
 
 
 class SecondFactor:

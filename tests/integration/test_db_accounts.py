@@ -164,3 +164,21 @@ async def test_deactivating_ends_sessions_and_tokens_at_once(db: Database):
     assert await sessions.find(cookie) is None
     assert await officials.authenticate_token(token) is None
     assert await officials.verify_password("rina", "anything") is None
+
+
+async def test_a_key_change_keeps_second_factors_working_with_the_new_key_alone(
+    db: Database, official_id
+):
+    from storage.repos.rotation import rotate
+
+    secret, _ = await SecondFactor(db, CIPHER).begin(official_id)
+    await SecondFactor(db, CIPHER).confirm(official_id, pyotp.TOTP(secret).now())
+    new_key = base64.urlsafe_b64encode(b"lindungi-account-tests-new-key!!").decode()
+    old_key = base64.urlsafe_b64encode(b"lindungi-account-tests-32-bytes!").decode()
+
+    await rotate(db, Cipher(new_key, [old_key]))
+    clock = Clock()
+    clock.move(seconds=30)
+
+    factor = SecondFactor(db, Cipher(new_key), clock)
+    assert await factor.check(official_id, pyotp.TOTP(secret).at(clock.now)) is True

@@ -231,7 +231,7 @@ async def _officials(web: Web):
     return await Accounts(web.services.db).all()
 
 
-async def test_a_session_idle_for_thirty_minutes_has_ended(web: Web):
+async def test_a_session_used_within_thirty_minutes_stays_open_and_then_ends(web: Web):
     browser = await web.signed_in("reviewer", "36.04")
 
     await _idle(web, timedelta(minutes=29))
