@@ -66,9 +66,10 @@ def _pending_official(services: ConsoleServices, request: Request) -> int | None
     return int(raw) if raw.isdigit() else None
 
 
-def _keys(request: Request, username: str) -> list[Key]:
+def _keys(request: Request, username: str) -> tuple[Key, Key]:
+    """The throttled keys of a login: the typed username, and the client's address."""
     address = request.client.host if request.client else "unknown"
-    return [account_key(username), address_key(address)]
+    return account_key(username), address_key(address)
 
 
 def _page(
@@ -149,9 +150,11 @@ async def login(
             error=_refusal(locked),
             status=401,
         )
-    await throttle.succeeded(*keys)
     if official.totp_enabled_at is None:
+        await throttle.succeeded(*keys)
         return await _signed_in(request, services, official, next)
+    # The attempt stays counted until the code is right too: a known password alone does not
+    # give an account fresh guesses at the code.
     response = redirect(request, "/admin/login/code?next=" + quote(safe_next(next), safe=""))
     pending = _pending_signer(services).sign(str(official.id)).decode()
     set_cookie(request, response, PENDING_COOKIE, pending, PENDING_SECONDS)
@@ -194,7 +197,7 @@ async def code(
     keys = _keys(request, official.username)
     locked = await throttle.claim(keys)
     if locked is None and await SecondFactor(services.db, services.cipher).check(official_id, code):
-        await throttle.succeeded(*keys)
+        await throttle.succeeded(*keys, claims=2)
         return await _signed_in(request, services, official, next)
     if locked is None:
         locked = await throttle.failed(keys)

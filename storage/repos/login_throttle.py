@@ -13,11 +13,11 @@ address is stored.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import case, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 
@@ -70,7 +70,7 @@ class LoginThrottle:
         self._db = db
         self._clock = clock
 
-    async def claim(self, keys: list[Key]) -> datetime | None:
+    async def claim(self, keys: Sequence[Key]) -> datetime | None:
         """Count one attempt on every key; None when the password may be checked.
 
         Otherwise nothing is counted and the answer is until when to wait (at least now).
@@ -126,7 +126,7 @@ class LoginThrottle:
             await session.commit()
         return None
 
-    async def failed(self, keys: list[Key]) -> datetime | None:
+    async def failed(self, keys: Sequence[Key]) -> datetime | None:
         """A claimed attempt had a wrong password: lock the keys whose quota it filled.
 
         Returns the latest lock's end when this failure locked a key.
@@ -147,8 +147,9 @@ class LoginThrottle:
             await session.commit()
         return latest
 
-    async def succeeded(self, account: Key, address: Key) -> None:
-        """The right password: the account starts afresh; the address gets its attempt back."""
+    async def succeeded(self, account: Key, address: Key, claims: int = 1) -> None:
+        """Signed in: the account starts afresh; the address gets back the `claims` attempts
+        this login took (the password, and the code after it)."""
         async with self._db.session() as session:
             await session.exec(
                 update(ThrottleRow)
@@ -157,7 +158,12 @@ class LoginThrottle:
             )
             await session.exec(
                 update(ThrottleRow)
-                .where(and_(col(ThrottleRow.key) == address.digest, col(ThrottleRow.attempts) > 0))
-                .values(attempts=col(ThrottleRow.attempts) - 1)
+                .where(col(ThrottleRow.key) == address.digest)
+                .values(
+                    attempts=case(
+                        (col(ThrottleRow.attempts) > claims, col(ThrottleRow.attempts) - claims),
+                        else_=0,
+                    )
+                )
             )
             await session.commit()

@@ -54,6 +54,19 @@ def _untimed(message: str) -> str:
     return re.sub(r"\d\d\.\d\d WIB", "HH.MM WIB", message)
 
 
+async def test_guesses_from_one_address_do_not_lock_the_official_out_elsewhere(web: Web):
+    username, password = await web.official("reviewer", "36.04")
+    attacker = web.browser(address="203.0.113.66")
+    for _ in range(ADDRESS_ATTEMPTS):
+        await attacker.login(username, "guess")
+
+    blocked = await attacker.login(username, password)
+    official = await web.browser(address="198.51.100.20").login(username, password)
+
+    assert blocked.status_code == 401
+    assert official.status_code == 303
+
+
 async def _unlock_address(web: Web) -> None:
     from storage.models import LoginThrottle
 

@@ -112,8 +112,11 @@ class Web:
             )
             await session.commit()
 
-    def browser(self, base_url: str = "http://lindungi.test") -> Browser:
-        transport = httpx.ASGITransport(app=self.api.app)
+    def browser(
+        self, base_url: str = "http://lindungi.test", address: str = "127.0.0.1"
+    ) -> Browser:
+        """A browser on its own client `address` (logins are throttled per address)."""
+        transport = httpx.ASGITransport(app=self.api.app, client=(address, 123))
         client = httpx.AsyncClient(transport=transport, base_url=base_url)
         self._clients.append(client)
         return Browser(client, self)
