@@ -16,6 +16,7 @@ from console.exporting import FORMATS, render
 from storage.infra.crypto import Cipher
 from storage.infra.db import Database
 from storage.models import REGISTRATION_STATUSES
+from storage.repos.audit import MIN_REASON
 from storage.repos.exports import export_rows
 from storage.repos.review import RegistrationFilter, Review
 from storage.repos.scope import RegionScope
@@ -28,8 +29,18 @@ def _who() -> str:
         return "cli"
 
 
-async def export_to_file(settings: Settings, status: str, format: str, output: Path) -> int:
-    """Write the registrations with `status` (or `all`) to `output`; returns how many."""
+async def export_to_file(
+    settings: Settings, status: str, format: str, output: Path, reason: str
+) -> int:
+    """Write the registrations with `status` (or `all`) to `output`; returns how many.
+
+    `reason` (why the full NIKs are needed) is required and kept in the audit log.
+    """
+    if len(reason.strip()) < MIN_REASON:
+        raise ValueError(
+            f"Give a reason with --reason (at least {MIN_REASON} characters): why the full "
+            "NIKs are needed. It is kept in the audit log."
+        )
     if format not in FORMATS:
         raise ValueError(f"The format must be csv or xlsx, not {format!r}.")
     if status not in (*REGISTRATION_STATUSES, "all"):
@@ -47,7 +58,8 @@ async def export_to_file(settings: Settings, status: str, format: str, output: P
             cipher,
             Review(db, cipher).conditions(wanted, RegionScope.everything()),
             actor=_who(),
-            detail={"format": format, "status": status},
+            detail={"format": format, "status": status, "via": "cli"},
+            reason=reason.strip(),
         )
         content = await asyncio.to_thread(render, format, rows, await load_region_directory(db))
     finally:

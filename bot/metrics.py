@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+from storage.repos import volume_alerts
 from storage.repos.gauges import Gauges
 
 
@@ -64,4 +65,5 @@ class Metrics:
         self.api_calls.labels(method, result).inc()
 
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        # The alerts on sensitive volumes are counted where they happen (storage).
+        return generate_latest(self.registry) + generate_latest(volume_alerts.REGISTRY)

@@ -66,16 +66,24 @@ def _unauthorized(message: str) -> HTTPException:
     )
 
 
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 async def current_official(
+    request: Request,
     services: ServicesDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor:
     if credentials is None:
         raise _unauthorized("Give an API token: 'Authorization: Bearer <token>'.")
-    official = await services.officials.authenticate_token(credentials.credentials)
-    if official is None:
-        raise _unauthorized("This API token is not valid (unknown, revoked, or its owner left).")
-    return Actor.of(official)
+    owner = await services.officials.authenticate(credentials.credentials)
+    if owner is None:
+        raise _unauthorized(
+            "This API token is not valid (unknown, expired, revoked, or its owner left)."
+        )
+    if owner.read_only and request.method not in _READS:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "This API token may only read.")
+    return Actor.of(owner.official)
 
 
 CurrentOfficial = Annotated[Actor, Depends(current_official)]

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli import admin, checks, server, webhook
+from bot.cli import admin, checks, officials, server, webhook
 from bot.cli.common import CliError
 
 __all__ = ["CliError", "app", "main"]
@@ -28,6 +28,7 @@ for command in (server.serve, server.worker, server.poll, server.chat, admin.exp
     app.command()(command)
 app.add_typer(webhook.webhook_app, name="webhook")
 app.add_typer(admin.officials_app, name="officials")
+officials.register(admin.officials_app)
 app.add_typer(admin.db_app, name="db")
 app.add_typer(checks.programs_app, name="programs")
 app.add_typer(admin.regions_app, name="regions")

@@ -127,11 +127,12 @@ def export(
     output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")] = Path(
         "export.csv"
     ),
+    reason: Annotated[str, typer.Option(help="Why the full NIKs are needed (audited).")] = "",
 ) -> None:
     """Export registrations for BPJS bulk upload."""
     from bot.exporting import export_to_file
 
     settings = load_settings()
     migrate(settings)
-    count = asyncio.run(export_to_file(settings, status, format, output))
+    count = asyncio.run(export_to_file(settings, status, format, output, reason))
     typer.echo(f"Exported {count} registration(s) to {output}")

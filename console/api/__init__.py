@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from console.api import account, audit, broadcasts, decisions, questions, registrations, stats
+from console.api import (
+    account,
+    audit,
+    broadcasts,
+    decisions,
+    officials,
+    questions,
+    registrations,
+    stats,
+)
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(registrations.router)
@@ -14,5 +23,6 @@ api_router.include_router(audit.router)
 api_router.include_router(questions.router)
 api_router.include_router(broadcasts.router)
 api_router.include_router(account.router)
+api_router.include_router(officials.router)
 
 __all__ = ["api_router"]

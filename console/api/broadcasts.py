@@ -21,6 +21,7 @@ from console.services import PreviewError
 from storage.errors import NotFoundError
 from storage.infra.db import Database
 from storage.models import Broadcast
+from storage.repos import audit
 from storage.repos.broadcasts import BroadcastError, Broadcasts, Button, compose_message
 from storage.repos.chats import UNREGISTERED, Segment, SegmentError, WorkerChats
 from storage.repos.official_telegram import OfficialTelegram
@@ -69,6 +70,12 @@ class SegmentSpec(BaseModel):
     language: list[Language] | Language | None = None
 
 
+Reason = Annotated[
+    str,
+    Field(min_length=audit.MIN_REASON, max_length=500, pattern=rf"^[^\x00]*{_VISIBLE}[^\x00]*$"),
+]
+
+
 class BroadcastIn(BaseModel):
     """A message in Telegram HTML for a segment of workers.
 
@@ -82,10 +89,17 @@ class BroadcastIn(BaseModel):
     button: ButtonIn | None = None
     scheduled_at: datetime | None = Field(default=None, description="UTC; now when absent.")
     draft: bool = False
+    reason: Reason | None = Field(default=None, description="Ignored by the test send.")
 
     def stored_button(self) -> Button | None:
         """The button as storage keeps it."""
         return Button(self.button.text, self.button.url) if self.button else None
+
+
+class BroadcastCreateIn(BroadcastIn):
+    """A broadcast to store: the message, its segment, and why it is sent."""
+
+    reason: Reason = Field(description="Why this broadcast is sent (kept in the audit log).")
 
 
 class SegmentIn(BaseModel):
@@ -162,6 +176,7 @@ async def store_broadcast(
         scheduled_at=_utc(scheduled_at),
         created_by=official.audit_name,
         draft=body.draft,
+        reason=body.reason,
     )
 
 
@@ -172,7 +187,7 @@ async def store_broadcast(
     summary="Send or schedule a broadcast",
 )
 async def create_broadcast(
-    body: BroadcastIn, official: CurrentOfficial, services: ServicesDep
+    body: BroadcastCreateIn, official: CurrentOfficial, services: ServicesDep
 ) -> dict[str, int]:
     """Accepted for delivery at `scheduled_at` (now when absent), unless it is a draft."""
     segment = _segment(body.segment, official)

@@ -20,6 +20,7 @@ from console.schemas import (
     RegistrationPage,
     Status,
 )
+from storage.repos import audit
 from storage.repos.exports import export_rows
 from storage.repos.review import RegistrationFilter
 from storage.repos.stats import WIB
@@ -33,6 +34,15 @@ RegionQuery = Annotated[
 ]
 OccupationQuery = Annotated[str | None, Query(pattern=OCCUPATION_PATTERN)]
 ProgramQuery = Annotated[str | None, Query(pattern=PROGRAM_PATTERN, max_length=80)]
+ReasonQuery = Annotated[
+    str,
+    Query(
+        min_length=audit.MIN_REASON,
+        max_length=500,
+        pattern=r"^[^\x00]*\S[^\x00]*$",
+        description="Why the full NIKs are needed (required; kept in the audit log).",
+    ),
+]
 SearchQuery = Annotated[
     str | None,
     Query(
@@ -92,10 +102,12 @@ async def export_registrations(
     region: RegionQuery = None,
     occupation: OccupationQuery = None,
     program: ProgramQuery = None,
+    *,
+    reason: ReasonQuery,
 ) -> Response:
     """The official's registrations with the full NIK, as CSV (UTF-8 with BOM) or XLSX.
 
-    Every export is written to the audit log with the ids it contained.
+    Every export is written to the audit log with the ids it contained and its `reason`.
     """
     wanted = RegistrationFilter(
         None if status == "all" else status, region, occupation, program, None
@@ -107,6 +119,7 @@ async def export_registrations(
         review.conditions(wanted, official.scope),
         actor=official.audit_name,
         detail={**asked, "occupation": occupation},
+        reason=reason,
     )
     content = exporting.render(file_format, rows, services.regions)
     stamp = datetime.now(WIB).strftime("%Y%m%d-%H%M")

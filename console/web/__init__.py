@@ -10,7 +10,17 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, Request
 from fastapi.staticfiles import StaticFiles
 
-from console.web import auth, broadcasts, detail, inbox, overview, queue, records
+from console.web import (
+    account,
+    auth,
+    broadcasts,
+    detail,
+    inbox,
+    officials,
+    overview,
+    queue,
+    records,
+)
 from console.web.navigation import count_open
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -28,7 +38,7 @@ def web_router(*, secure_cookies: bool = False) -> APIRouter:
     router = APIRouter(dependencies=[Depends(configure)], include_in_schema=False)
     router.include_router(auth.router, prefix="/admin")
     # Every other page needs a signed-in official, and its navigation the open questions.
-    for pages in (queue, detail, overview, records, inbox, broadcasts):
+    for pages in (queue, detail, overview, records, inbox, broadcasts, account, officials):
         router.include_router(pages.router, prefix="/admin", dependencies=[Depends(count_open)])
     return router
 

@@ -40,7 +40,7 @@ SHOWN = 30
 ACTIVE = ("draft", "scheduled", "running")
 BroadcastId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
-FIELDS = ("text", "photo_url", "button_text", "button_url", "region", "scheduled_at")
+FIELDS = ("text", "photo_url", "button_text", "button_url", "region", "scheduled_at", "reason")
 LISTS = ("program", "occupation", "status", "language")
 
 
@@ -176,6 +176,8 @@ def _body(values: Mapping[str, Any], official: Actor) -> dict[str, Any]:
         body["photo_url"] = values["photo_url"]
     if values["button_text"] or values["button_url"]:
         body["button"] = {"text": values["button_text"], "url": values["button_url"]}
+    if values["reason"]:
+        body["reason"] = values["reason"]
     return body
 
 
@@ -239,6 +241,8 @@ async def compose(request: Request, session: PostSessionDep, services: ServicesD
     count = await WorkerChats(services.db).count_segment(segment)
     if form.get("action") != "send":
         return await again(200, ("info", TEXT["broadcast_counted"].format(count=number(count))))
+    if not body.reason:
+        return await again(422, ("error", TEXT["reason_missing"]))
     try:
         created = await store_broadcast(services.db, body, segment, official, scheduled)
     except BroadcastError as exc:

@@ -114,10 +114,14 @@ async def show_nik(
     row: ScopedRow,
     services: ServicesDep,
     review: ReviewDep,
+    reason: Annotated[str, Form(max_length=500, pattern=r"^[^\x00]*$")] = "",
 ) -> Response:
-    """The page again with the full NIK, once the view is in the audit log."""
+    """The page again with the full NIK, once the view and its reason are in the audit log."""
+    if len(reason.strip()) < audit.MIN_REASON:
+        shown = [("error", TEXT["reason_missing"])]
+        return await detail_page(request, services, review, session, row, messages=shown)
     try:
-        nik = await review.reveal_nik(row, session.official.audit_name)
+        nik = await review.reveal_nik(row, session.official.audit_name, reason.strip())
     except CryptoError:  # erased: there is no NIK any more
         raise WebError(404, TEXT["not_found"]) from None
     shown = [("info", TEXT["nik_shown"])]

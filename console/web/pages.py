@@ -24,6 +24,7 @@ from console.web.sessions import (
     CSRF_FIELD,
     SESSION_COOKIE,
     LoginRequired,
+    SetupRequired,
     WebError,
     WebSession,
     forget_cookie,
@@ -153,6 +154,8 @@ class WebRoute(APIRoute):
                 response = await handle(request)
             except LoginRequired:
                 response = _login_redirect(request)
+            except SetupRequired:
+                response = redirect(request, "/admin/account", [("info", TEXT["totp_required"])])
             except WebError as exc:
                 response = error_page(request, exc.status, exc.message)
             except RequestValidationError:

@@ -75,6 +75,20 @@ async def audit_log(
     return render(request, "audit.html", context)
 
 
+async def _record_reason(services: Any, session: Any, request_id: int, reason: str) -> None:
+    """Why an official completed an erasure, next to the erasure's own audit row."""
+    async with services.db.session() as db_session:
+        await audit.record(
+            db_session,
+            session.official.audit_name,
+            "data_request.reason",
+            "data_request",
+            request_id,
+            {"reason": reason, "action": "erasure"},
+        )
+        await db_session.commit()
+
+
 async def _scoped_requests(services: Any, review: Review, session: Any) -> list[dict[str, Any]]:
     now = utcnow()
     shown = []
@@ -114,8 +128,11 @@ async def erase(
     services: ServicesDep,
     review: ReviewDep,
     request_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    reason: Annotated[str, Form(max_length=500, pattern=r"^[^\x00]*$")] = "",
 ) -> Response:
     """Complete a worker's erasure request (personal fields overwritten, counts kept)."""
+    if len(reason.strip()) < audit.MIN_REASON:
+        return redirect(request, "/admin/data-requests", [("error", TEXT["reason_missing"])])
     allowed = {row["id"]: row for row in await _scoped_requests(services, review, session)}
     if request_id not in allowed:
         return redirect(request, "/admin/data-requests", [("error", TEXT["data_already_done"])])
@@ -124,6 +141,7 @@ async def erase(
         await rights.complete_erasure(request_id, session.official.audit_name)
     except (ConflictError, NotFoundError):
         return redirect(request, "/admin/data-requests", [("error", TEXT["data_already_done"])])
+    await _record_reason(services, session, request_id, reason.strip())
     done = TEXT["data_erased"].format(ref=allowed[request_id]["reference"])
     return redirect(request, "/admin/data-requests", [("ok", done)])
 
@@ -139,8 +157,11 @@ async def export(
     occupation: Annotated[str, Form()] = "",
     program: Annotated[str, Form()] = "",
     region: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form(max_length=500, pattern=r"^[^\x00]*$")] = "",
 ) -> Response:
     """The registrations in scope as CSV or XLSX for BPJS's bulk upload (audited, full NIK)."""
+    if len(reason.strip()) < audit.MIN_REASON:
+        return redirect(request, "/admin", [("error", TEXT["reason_missing"])])
     params = {"status": status, "occupation": occupation, "program": program, "region": region}
     filters = QueueFilters.parse(params)
     asked = {
@@ -157,6 +178,7 @@ async def export(
         review.conditions(filters.wanted(None), session.official.scope),
         actor=session.official.audit_name,
         detail=asked,
+        reason=reason.strip(),
     )
     content = exporting.render(file_format, rows, services.regions)
     name = f"lindungi-{filters.status}-{datetime.now(WIB):%Y%m%d-%H%M}.{file_format}"

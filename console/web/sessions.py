@@ -32,6 +32,10 @@ class LoginRequired(Exception):
     """No live session: the browser is sent to the login page."""
 
 
+class SetupRequired(Exception):
+    """An admin without a second factor: every page sends them to set it up first."""
+
+
 class WebError(Exception):
     """A request the console refuses, shown as a page with `status` and `message`."""
 
@@ -122,13 +126,24 @@ def session_token(services: ConsoleServices, request: Request) -> str | None:
     return unsign(services, "session", request.cookies.get(SESSION_COOKIE))
 
 
+# What an admin without a second factor may still open: the page to set it up, and logout.
+SETUP_PATHS = frozenset({"/admin/account", "/admin/account/totp", "/admin/logout"})
+
+
 async def current_session(request: Request, services: ServicesDep) -> WebSession:
-    """The live session of this request, or `LoginRequired`."""
+    """The live session of this request, or `LoginRequired` (or `SetupRequired`)."""
     token = session_token(services, request)
     found = await ConsoleSessions(services.db).find(token) if token else None
     if token is None or found is None:
         raise LoginRequired
     session_id, official = found
+    if (
+        official.role == "admin"
+        and official.totp_enabled_at is None
+        and request.url.path not in SETUP_PATHS
+        and request.url.path != "/admin/login"
+    ):
+        raise SetupRequired
     web = WebSession(session_id, token, Actor.of(official), csrf_token(services, session_id))
     request.state.web_session = web
     return web

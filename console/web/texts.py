@@ -16,6 +16,8 @@ TEXT: Final[dict[str, str]] = {
     "nav_stats": "Statistik",
     "nav_data_requests": "Permintaan data",
     "nav_audit": "Log audit",
+    "nav_account": "Akun saya",
+    "nav_officials": "Petugas",
     "nav_broadcasts": "Siaran",
     "nav_logout": "Keluar",
     "nav_label": "Menu utama",
@@ -36,6 +38,84 @@ TEXT: Final[dict[str, str]] = {
     "login_form_expired": "Formulir masuk sudah kedaluwarsa. Muat ulang halaman lalu coba lagi.",
     "logged_out": "Anda sudah keluar.",
     "session_ended": "Sesi Anda berakhir. Silakan masuk lagi.",
+    "login_again": "Silakan masuk lagi dengan nama pengguna dan kata sandi.",
+    "code_title": "Kode verifikasi",
+    "code_hint": (
+        "Masukkan kode 6 angka dari aplikasi autentikator Anda, atau salah satu kode pemulihan."
+    ),
+    "code_label": "Kode",
+    "code_wrong": "Kode salah atau sudah dipakai.",
+    # Own account
+    "account_title": "Akun saya",
+    "totp_title": "Verifikasi dua langkah",
+    "totp_required": (
+        "Admin wajib memakai verifikasi dua langkah. Atur dulu sebelum membuka halaman lain."
+    ),
+    "totp_on": "Verifikasi dua langkah aktif.",
+    "totp_off": "Verifikasi dua langkah belum aktif.",
+    "totp_start": "Atur aplikasi autentikator",
+    "totp_replace": "Ganti aplikasi autentikator",
+    "totp_add_key": (
+        "Tambahkan kunci ini di aplikasi autentikator (misalnya Google Authenticator atau "
+        "Aegis), lalu masukkan kode 6 angka yang muncul."
+    ),
+    "totp_confirm": "Aktifkan",
+    "totp_code_wrong": "Kode tidak cocok. Periksa jam ponsel Anda lalu coba lagi.",
+    "totp_enabled": "Verifikasi dua langkah sudah aktif.",
+    "recovery_note": (
+        "Simpan kode pemulihan ini di tempat aman. Setiap kode hanya bisa dipakai sekali, "
+        "dan kode ini tidak akan ditampilkan lagi."
+    ),
+    "password_title": "Ganti kata sandi",
+    "password_rules": (
+        "Minimal {min} karakter. Kata sandi yang umum atau mudah ditebak tidak diterima."
+    ),
+    "password_current": "Kata sandi sekarang",
+    "password_new": "Kata sandi baru",
+    "password_repeat": "Ulangi kata sandi baru",
+    "password_save": "Simpan kata sandi",
+    "password_changed": "Kata sandi sudah diganti.",
+    "password_mismatch": "Kedua kata sandi baru tidak sama.",
+    "password_current_wrong": "Kata sandi sekarang salah.",
+    "password_too_short": "Kata sandi baru terlalu pendek: minimal {min} karakter.",
+    "password_too_long": "Kata sandi baru terlalu panjang.",
+    "password_common": (
+        "Kata sandi ini terlalu umum dan mudah ditebak. Pilih yang lain, misalnya beberapa "
+        "kata acak."
+    ),
+    # Reasons for sensitive actions (kept in the audit log)
+    "reason_label": "Alasan",
+    "nik_reason_label": "Alasan melihat NIK",
+    "export_reason_label": "Alasan ekspor",
+    "erase_reason_label": "Alasan penghapusan",
+    "reason_missing": "Tuliskan alasannya (minimal 5 karakter); alasan dicatat di log audit.",
+    "broadcast_reason_hint": "Wajib untuk mengirim: mengapa siaran ini dikirim.",
+    "nik_reason_hint": "Mengapa NIK lengkap perlu dilihat (dicatat di log audit).",
+    "export_reason_hint": "Mengapa data dengan NIK lengkap perlu diekspor (dicatat di log audit).",
+    "erase_reason_hint": "Dasar penghapusan (dicatat di log audit).",
+    # Officials (admins)
+    "officials_title": "Petugas",
+    "officials_note": (
+        "Menonaktifkan petugas langsung mengakhiri sesi dan mencabut token API-nya. "
+        "Semua tindakan tercatat di log audit."
+    ),
+    "officials_name": "Nama",
+    "officials_role": "Peran",
+    "officials_actions": "Tindakan",
+    "officials_inactive": "Nonaktif",
+    "officials_save": "Simpan",
+    "officials_reset": "Atur ulang kata sandi",
+    "officials_revoke": "Cabut token API",
+    "officials_deactivate": "Nonaktifkan",
+    "officials_confirm": "{action} untuk {username}?",
+    "officials_not_yourself": "Anda tidak bisa menonaktifkan akun Anda sendiri.",
+    "officials_deactivated": "Petugas dinonaktifkan; sesi dan tokennya tidak berlaku lagi.",
+    "officials_password_reset": (
+        "Kata sandi baru (hanya ditampilkan sekali, berikan secara langsung): {password}"
+    ),
+    "officials_tokens_revoked": "{count} token API dicabut.",
+    "officials_changed": "Perubahan disimpan.",
+    "password_has_username": "Kata sandi tidak boleh memuat nama pengguna Anda.",
     # Errors
     "error_title": "Tidak bisa dilanjutkan",
     "csrf_refused": (
@@ -328,6 +408,17 @@ ACTIONS: Final[dict[str, str]] = {
     "official.logout": "Keluar",
     "official.telegram_linked": "Telegram dihubungkan",
     "official.telegram_unlinked": "Telegram diputuskan",
+    "official.deactivated": "Petugas dinonaktifkan",
+    "official.tokens_revoked": "Token API dicabut",
+    "official.token_created": "Token API dibuat",
+    "official.password_reset": "Kata sandi diatur ulang",
+    "official.password_changed": "Kata sandi diganti",
+    "official.changed": "Peran atau wilayah diubah",
+    "official.totp_enabled": "Verifikasi dua langkah diaktifkan",
+    "official.totp_removed": "Verifikasi dua langkah dihapus",
+    "official.recovery_code_used": "Kode pemulihan dipakai",
+    "broadcast.created": "Siaran dibuat",
+    "data_request.reason": "Alasan penghapusan data",
 }
 """Readable names of audit actions."""
 
@@ -344,6 +435,7 @@ SUBJECTS: Final[dict[str, str]] = {
     "registrations": "Pendaftaran",
     "official": "Petugas",
     "data_request": "Permintaan data",
+    "broadcast": "Siaran",
 }
 
 MONTHS: Final[tuple[str, ...]] = (

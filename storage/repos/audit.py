@@ -14,6 +14,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.infra.db import Database
 from storage.models import AuditLog, utcnow
 
+# The shortest reason accepted for a sensitive action (a full NIK, an export, a broadcast).
+MIN_REASON = 5
+
 
 def entry(
     actor: str,

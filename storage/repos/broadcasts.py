@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any, TypedDict, Unpack, cast
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, insert, literal, select, update
@@ -17,6 +17,7 @@ from sqlmodel import col
 from storage.errors import ConflictError, NotFoundError
 from storage.infra.db import Database
 from storage.models import Broadcast, BroadcastRecipient, WorkerChat, utcnow
+from storage.repos import audit
 from storage.repos.chats import Segment
 
 MAX_TEXT = 4096
@@ -97,6 +98,16 @@ def compose_message(
     )
 
 
+class BroadcastDetails(TypedDict, total=False):
+    """What a broadcast may carry besides its text: a photo, a link button, when it starts
+    (UTC; now when absent) and who created it."""
+
+    photo_url: str | None
+    button: Button | None
+    scheduled_at: datetime | None
+    created_by: str | None
+
+
 class Broadcasts:
     """Create and steer broadcasts; all times are UTC."""
 
@@ -108,14 +119,21 @@ class Broadcasts:
         text: str,
         segment: Segment | dict[str, Any] | None = None,
         *,
-        photo_url: str | None = None,
-        button: Button | None = None,
-        scheduled_at: datetime | None = None,
-        created_by: str | None = None,
         draft: bool = False,
+        reason: str | None = None,
+        **details: Unpack[BroadcastDetails],
     ) -> int:
-        """Store a broadcast; it starts at `scheduled_at` (now when None) unless it is a draft."""
-        row = compose_message(text, photo_url=photo_url, button=button)
+        """Store a broadcast; it starts at `scheduled_at` (now when None) unless it is a draft.
+
+        With a `reason` (the console and API require one), `broadcast.created` is audited.
+        """
+        unexpected = set(details) - BroadcastDetails.__optional_keys__
+        if unexpected:
+            raise TypeError(f"unexpected keyword argument(s) {', '.join(sorted(unexpected))}")
+        scheduled_at, created_by = details.get("scheduled_at"), details.get("created_by")
+        row = compose_message(
+            text, photo_url=details.get("photo_url"), button=details.get("button")
+        )
         parsed = segment if isinstance(segment, Segment) else Segment.parse(segment)
         row.segment = parsed.to_json()
         row.status = "draft" if draft else "scheduled"
@@ -123,8 +141,19 @@ class Broadcasts:
         row.created_by = created_by
         async with self.db.session() as session:
             session.add(row)
-            await session.commit()
+            await session.flush()
             assert row.id is not None
+            if reason is not None:
+                detail = {"reason": reason, "segment": row.segment, "draft": draft}
+                await audit.record(
+                    session,
+                    created_by or "system",
+                    "broadcast.created",
+                    "broadcast",
+                    row.id,
+                    detail,
+                )
+            await session.commit()
             return row.id
 
     async def get(self, broadcast_id: int) -> Broadcast:

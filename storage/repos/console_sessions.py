@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import delete
 from sqlmodel import col, select
@@ -17,7 +17,7 @@ from storage.infra.db import Database
 from storage.models import ConsoleSession, Official, utcnow
 from storage.repos import audit
 
-IDLE = timedelta(hours=8)
+IDLE = timedelta(minutes=30)
 MAX_AGE = timedelta(hours=12)
 # Writing last_seen_at on every page view would turn each read into a write.
 TOUCH_RESOLUTION = timedelta(minutes=1)
@@ -105,32 +105,24 @@ class ConsoleSessions:
             )
             await session.commit()
 
-    async def refused(self, username: str) -> datetime | None:
-        """Record a failed login; returns until when the account is locked, if it is now.
+    async def refused(self, username: str, reason: str) -> None:
+        """Record a failed login (`reason`: wrong_password, locked, or wrong_code).
 
-        Call it after `Officials.verify_password` said no (which counts the failure).
+        An unknown username is recorded as such, without what was typed.
         """
-        now = utcnow()
         async with self._db.session() as session:
             result = await session.exec(
-                select(Official).where(col(Official.username) == username.strip().lower())
+                select(Official.id).where(col(Official.username) == username.strip().lower())
             )
-            official = result.first()
-            locked = (
-                official.locked_until
-                if official is not None
-                and official.locked_until is not None
-                and official.locked_until > now
-                else None
-            )
-            if official is None:
+            official_id = result.first()
+            if official_id is None:
                 # What was typed may be a password in the wrong field: keep it out of the log.
-                subject, detail = "unknown", {"reason": "unknown_user", "via": "console"}
+                subject = "unknown"
+                reason = "unknown_user" if reason == "wrong_password" else reason
             else:
-                reason = "locked" if locked else "wrong_password"
-                subject, detail = str(official.id), {"reason": reason, "via": "console"}
+                subject = str(official_id)
+            detail = {"reason": reason, "via": "console"}
             await audit.record(
                 session, "anonymous", "official.login_failed", "official", subject, detail
             )
             await session.commit()
-            return locked

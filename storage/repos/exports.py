@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from storage.infra.crypto import Cipher
 from storage.infra.db import Database
 from storage.models import Registration
-from storage.repos import audit
+from storage.repos import audit, volume_alerts
 from storage.repos.registrations import NIK_CONTEXT
 
 
@@ -31,10 +31,12 @@ async def export_rows(
     *,
     actor: str,
     detail: dict[str, Any],
+    reason: str,
 ) -> list[ExportRow]:
     """The matching registrations in id order, recorded as `registrations.exported` by `actor`.
 
-    `detail` says what was asked (filters, format) and must hold no personal data.
+    `detail` says what was asked (filters, format) and must hold no personal data; `reason` is
+    why the official needs the full NIKs, as they wrote it.
     """
     async with db.session() as session:
         result = await session.exec(
@@ -47,8 +49,9 @@ async def export_rows(
             "registrations.exported",
             "registrations",
             "export",
-            {**detail, "count": len(rows), "ids": [row.id for row in rows]},
+            {**detail, "reason": reason, "count": len(rows), "ids": [row.id for row in rows]},
         )
+        await volume_alerts.after_export(session, actor, len(rows))
         await session.commit()
     return [
         ExportRow(row, cipher.decrypt_text(row.nik_ciphertext, context=NIK_CONTEXT))

@@ -9,10 +9,12 @@ import asyncio
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
@@ -24,10 +26,34 @@ from storage.repos.regions import REGION_CODE
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
 TOKEN_PREFIX = "lnd_"  # noqa: S105 - a marker for secret scanners, not a secret
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
 # Writing last_used_at on every API call would turn each read into a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+# A new API token works this long unless another lifetime is asked for (`new_token`).
+TOKEN_LIFETIME = timedelta(days=90)
+
+
+def new_token_secret() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def token_row(
+    official_id: int, token: str, *, read_only: bool = False, lifetime: timedelta | None = None
+) -> ApiToken:
+    """The row of a new token; `lifetime` defaults to `TOKEN_LIFETIME`."""
+    return ApiToken(
+        official_id=official_id,
+        token_hash=hash_token(token),
+        read_only=read_only,
+        expires_at=utcnow() + (lifetime or TOKEN_LIFETIME),
+    )
+
+
+@dataclass(frozen=True)
+class TokenOwner:
+    """The official behind an API token, and whether the token may only read."""
+
+    official: Official
+    read_only: bool
 
 
 def hash_token(token: str) -> str:
@@ -67,7 +93,7 @@ class Officials:
         if not name.strip():
             raise ValueError("The official's name cannot be empty.")
         password = secrets.token_urlsafe(15)
-        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        token = new_token_secret()
         password_hash = await asyncio.to_thread(self._hasher.hash, password)
         official = Official(
             username=username,
@@ -81,7 +107,7 @@ class Officials:
                 session.add(official)
                 await session.flush()
                 assert official.id is not None
-                session.add(ApiToken(official_id=official.id, token_hash=hash_token(token)))
+                session.add(token_row(official.id, token))
                 await audit.record(
                     session,
                     actor="system",
@@ -100,7 +126,13 @@ class Officials:
             return await session.get(Official, official_id)
 
     async def authenticate_token(self, token: str) -> Official | None:
-        """The active official owning this unrevoked token, or None."""
+        """The active official owning this unrevoked, unexpired token, or None."""
+        owner = await self.authenticate(token)
+        return owner.official if owner is not None else None
+
+    async def authenticate(self, token: str) -> TokenOwner | None:
+        """The active official owning this unrevoked, unexpired token, and its kind; or None."""
+        now = utcnow()
         async with self._db.session() as session:
             result = await session.exec(
                 select(ApiToken, Official)
@@ -108,6 +140,7 @@ class Officials:
                 .where(
                     col(ApiToken.token_hash) == hash_token(token),
                     col(ApiToken.revoked_at).is_(None),
+                    or_(col(ApiToken.expires_at).is_(None), col(ApiToken.expires_at) > now),
                     col(Official.active),
                 )
             )
@@ -115,20 +148,22 @@ class Officials:
             if found is None:
                 return None
             api_token, official = found
-            now = utcnow()
             if (
                 api_token.last_used_at is None
                 or now - api_token.last_used_at > LAST_USED_RESOLUTION
             ):
                 api_token.last_used_at = now
                 await session.commit()
-            return official
+            return TokenOwner(official, api_token.read_only)
 
     async def verify_password(self, username: str, password: str) -> Official | None:
         """The active official with this username and password, or None.
 
-        After `MAX_FAILED_LOGINS` wrong passwords the account is locked for `LOCKOUT`.
+        Unknown and deactivated usernames cost one argon2 verification too (against a dummy
+        hash), so the time of the answer does not tell which accounts exist. Throttling is the
+        caller's (`storage.repos.login_throttle`).
         """
+        dummy = await self._dummy()  # made before the look-up, so no first answer is slower
         async with self._db.session() as session:
             result = await session.exec(
                 select(Official).where(
@@ -138,28 +173,22 @@ class Officials:
             )
             official = result.first()
             if official is None:
-                # Spend the same time as for a real account, so usernames cannot be probed.
-                await asyncio.to_thread(self._matches, await self._dummy(), password)
-                return None
-            now = utcnow()
-            if official.locked_until is not None and official.locked_until > now:
+                await asyncio.to_thread(self._matches, dummy, password)
                 return None
             if not await asyncio.to_thread(self._matches, official.password_hash, password):
-                official.failed_logins += 1
-                if official.failed_logins >= MAX_FAILED_LOGINS:
-                    official.failed_logins = 0
-                    official.locked_until = now + LOCKOUT
-                    await audit.record(
-                        session, "system", "official.locked", "official", official.id or 0
-                    )
-                await session.commit()
                 return None
-            official.failed_logins = 0
-            official.locked_until = None
             if self._hasher.check_needs_rehash(official.password_hash):
                 official.password_hash = await asyncio.to_thread(self._hasher.hash, password)
-            await session.commit()
+                await session.commit()
             return official
+
+    async def find(self, username: str) -> Official | None:
+        """The official with this username, active or not."""
+        async with self._db.session() as session:
+            result = await session.exec(
+                select(Official).where(col(Official.username) == username.strip().lower())
+            )
+            return result.first()
 
     def _matches(self, password_hash: str, password: str) -> bool:
         try:

@@ -19,7 +19,7 @@ from storage.errors import ConflictError, NotFoundError, QuotaFullError
 from storage.infra.crypto import Cipher
 from storage.infra.db import Database
 from storage.models import Registration, utcnow
-from storage.repos import audit, notifications, quotas
+from storage.repos import audit, notifications, quotas, volume_alerts
 from storage.repos.registrations import NIK_CONTEXT
 from storage.repos.scope import RegionScope, region_under
 
@@ -137,11 +137,13 @@ class Review:
         async with self._db.session() as session:
             return await session.get(Registration, registration_id)
 
-    async def reveal_nik(self, row: Registration, actor: str) -> str:
-        """The full NIK, shown only once the view is written to the audit log."""
+    async def reveal_nik(self, row: Registration, actor: str, reason: str | None = None) -> str:
+        """The full NIK, shown only once the view (and why, when given) is in the audit log."""
         assert row.id is not None
+        detail = {"reason": reason} if reason else None
         async with self._db.session() as session:
-            await audit.record(session, actor, "nik.viewed", "registration", row.id)
+            await audit.record(session, actor, "nik.viewed", "registration", row.id, detail)
+            await volume_alerts.after_nik_view(session, actor)
             await session.commit()
         if not row.nik_ciphertext:  # erased at the worker's request (storage.repos.data_rights)
             return row.nik_masked

@@ -22,7 +22,7 @@ from sqlmodel import col, select
 from storage.infra.crypto import Cipher
 from storage.infra.db import Database
 from storage.models import FlowSubmission, Question, Registration
-from storage.repos import audit
+from storage.repos import audit, second_factor
 from storage.repos.flow_submissions import ANSWERS_CONTEXT
 from storage.repos.questions import ANSWER_CONTEXT, TEXT_CONTEXT
 from storage.repos.registrations import NIK_CONTEXT
@@ -44,6 +44,7 @@ async def rotate(db: Database, cipher: Cipher, actor: str = "cli") -> Rotated:
     registrations, duplicates = await _registrations(db, cipher)
     questions, _ = await _questions(db, cipher)
     submissions, _ = await _flow_submissions(db, cipher)
+    second_factors = await second_factor.reencrypt(db, cipher)
     async with db.session() as session:
         await audit.record(
             session,
@@ -55,6 +56,7 @@ async def rotate(db: Database, cipher: Cipher, actor: str = "cli") -> Rotated:
                 "registrations": registrations,
                 "questions": questions,
                 "flow_submissions": submissions,
+                "second_factors": second_factors,
                 "duplicate_niks": list(duplicates),
             },
         )

@@ -41,6 +41,7 @@ CHROMIUM_FLAGS = [
 class Console:
     url: str
     accounts: dict[str, tuple[str, str]]
+    recovery: list[str]  # the admin's unused recovery codes
 
 
 def _chromium() -> str:
@@ -59,16 +60,18 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
     folder = tmp_path_factory.mktemp("console")
     url = f"sqlite+aiosqlite:///{folder / 'lindungi.sqlite3'}"
 
+    recovery: list[str] = []
+
     def prepare() -> dict[str, tuple[str, str]]:
         upgrade(url)
-        return asyncio.run(seed(url, KEY, REGISTRATIONS))
+        return asyncio.run(seed(url, KEY, REGISTRATIONS, recovery))
 
     # Playwright's sync API keeps an event loop on this thread: set up the data on another.
     with ThreadPoolExecutor(1) as pool:
         accounts = pool.submit(prepare).result()
     settings = api_settings(url, folder / "data", programs=DEFAULT_PROGRAMS_DIR)
     with LiveServer(create_app(settings)) as server:
-        yield Console(server.url, accounts)
+        yield Console(server.url, accounts, recovery)
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ import random
 import secrets
 from datetime import UTC, date, datetime, timedelta
 
+import pyotp
 from sqlalchemy import update
 from sqlmodel import col
 
@@ -18,6 +19,7 @@ from storage.infra.db import Database
 from storage.models import Registration
 from storage.repos.officials import Officials
 from storage.repos.registrations import NewRegistration, Registrations
+from storage.repos.second_factor import SecondFactor
 
 FIRST = [
     "Siti", "Ahmad", "Dewi", "Budi", "Nur", "Rina", "Agus", "Sri",
@@ -79,8 +81,11 @@ def registrations(regions: RegionDirectory, count: int, seed: int = 7) -> list[N
     return made
 
 
-async def seed(url: str, key: str, count: int) -> dict[str, tuple[str, str]]:
-    """Store `count` registrations and two officials; returns role -> (username, password)."""
+async def seed(url: str, key: str, count: int, recovery: list[str]) -> dict[str, tuple[str, str]]:
+    """Store `count` registrations and two officials; returns role -> (username, password).
+
+    The admin's recovery codes (one per admin login) are added to `recovery`.
+    """
     db = Database.from_url(url)
     cipher = Cipher(key)
     try:
@@ -103,6 +108,13 @@ async def seed(url: str, key: str, count: int) -> dict[str, tuple[str, str]]:
                 f"{role}.uji", f"Petugas {role.title()}", role, region
             )
             accounts[role] = (official.username, password)
+            if role == "admin":  # admins must have a second factor: log in with recovery codes
+                assert official.id is not None
+                factor = SecondFactor(db, cipher)
+                secret, _ = await factor.begin(official.id)
+                codes = await factor.confirm(official.id, pyotp.TOTP(secret).now())
+                assert codes
+                recovery.extend(codes)
         return accounts
     finally:
         await db.dispose()

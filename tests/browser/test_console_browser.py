@@ -24,6 +24,10 @@ def login(page: Page, console: Console, role: str = "reviewer") -> None:
     page.get_by_label("Nama pengguna").fill(username)
     page.get_by_label("Kata sandi").fill(password)
     page.get_by_role("button", name="Masuk").click()
+    if role == "admin":
+        expect(page.get_by_role("heading", name="Kode verifikasi")).to_be_visible()
+        page.get_by_label("Kode").fill(console.recovery.pop())
+        page.get_by_role("button", name="Masuk").click()
     expect(page.get_by_role("heading", name="Antrean pendaftaran")).to_be_visible()
 
 
@@ -102,6 +106,7 @@ def test_show_nik_reveals_the_whole_number(page: Page, console: Console, screens
     page.locator("table.queue tbody tr").first.locator("a").click()
     masked = page.locator("#nik").inner_text()
 
+    page.get_by_label("Alasan melihat NIK").fill("Cek KTP di kantor desa")
     page.get_by_role("button", name="Tampilkan NIK").click()
 
     expect(page.locator("#nik")).to_have_text(re.compile(r"^\d{16}$"))
@@ -113,6 +118,7 @@ def test_show_nik_reveals_the_whole_number(page: Page, console: Console, screens
 def test_the_csv_export_downloads(page: Page, console: Console, tmp_path: Path) -> None:
     login(page, console, "admin")
     page.get_by_label("Status yang diekspor").select_option("all")
+    page.get_by_label("Alasan ekspor").fill("Unggah massal BPJS")
 
     with page.expect_download() as download:
         page.get_by_role("button", name="Unduh CSV").click()
@@ -136,6 +142,18 @@ def test_the_other_pages_render(page: Page, console: Console, screenshots: Path)
         page.goto(console.url + path)
         expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
         page.screenshot(path=screenshots / f"{name}.png", full_page=True)
+
+
+def test_an_admin_sees_their_account_and_the_officials(
+    page: Page, console: Console, screenshots: Path
+) -> None:
+    login(page, console, "admin")
+    page.get_by_role("link", name="Akun saya").click()
+    expect(page.get_by_text("Verifikasi dua langkah aktif.")).to_be_visible()
+    page.screenshot(path=screenshots / "account.png", full_page=True)
+    page.get_by_role("link", name="Petugas", exact=True).click()
+    expect(page.get_by_role("cell", name="reviewer.uji")).to_be_visible()
+    page.screenshot(path=screenshots / "officials.png", full_page=True)
 
 
 def test_on_a_phone_the_queue_becomes_cards(

@@ -46,7 +46,9 @@ def test_the_data_folder_database_and_generated_secrets_are_readable_by_the_owne
         del env["LINDUNGI_WEBHOOK_SECRET"]  # generated into the data folder
         added = lindungi(env, "officials", "add", "--name", "Siti Rahma", "--role", "admin")
         assert added.returncode == 0, added.stderr
-        exported = lindungi(env, "export", "-o", str(data / "export.csv"))
+        exported = lindungi(
+            env, "export", "-o", str(data / "export.csv"), "--reason", "Unggah massal BPJS"
+        )
     assert exported.returncode == 0, exported.stderr
     Settings(data_dir=data).resolved_webhook_secret()  # as `serve` does at start
     asyncio.run(SqliteStateStore(data / "state.sqlite3", Cipher(_key())).close())

@@ -22,6 +22,8 @@ ENDPOINTS = [
 ]
 BY_ID = [e for e in ENDPOINTS if "{id}" in e[1]]
 
+REASON = "Unggah massal ke BPJS"
+
 
 @pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS)
 async def test_a_request_without_a_token_is_refused(
@@ -111,7 +113,7 @@ async def test_a_reviewer_exports_and_counts_only_their_region(api: Api) -> None
     for registration in (await api.registration(), await api.registration(**OTHER_REGION)):
         await api.post(f"/registrations/{registration}/approve", admin)
 
-    export = await api.get("/registrations/export", reviewer, format="csv")
+    export = await api.get("/registrations/export", reviewer, format="csv", reason=REASON)
     stats = (await api.get("/stats", reviewer)).json()
 
     assert len(export.content.decode("utf-8-sig").splitlines()) == 2  # header + one row

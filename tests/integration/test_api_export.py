@@ -7,6 +7,7 @@ import io
 from datetime import date
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from bot.exporting import export_to_file
@@ -17,6 +18,8 @@ from tests.integration.api_harness import (
 )
 
 NIK = "3604015505900999"
+
+REASON = "Unggah massal ke BPJS"
 
 
 async def _approved(api: Api, token: str, **fields: object) -> int:
@@ -29,7 +32,7 @@ async def test_the_csv_export_has_a_bom_the_columns_and_the_full_nik(api: Api) -
     admin = await api.official()
     await _approved(api, admin, nik=NIK, full_name="Siti Nur'aini", phone="+6281234567890")
 
-    response = await api.get("/registrations/export", admin, format="csv")
+    response = await api.get("/registrations/export", admin, format="csv", reason=REASON)
 
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
@@ -55,8 +58,10 @@ async def test_the_export_holds_approved_registrations_unless_asked_otherwise(ap
     await _approved(api, admin)
     await api.registration()
 
-    approved = await api.get("/registrations/export", admin, format="csv")
-    everything = await api.get("/registrations/export", admin, format="csv", status="all")
+    approved = await api.get("/registrations/export", admin, format="csv", reason=REASON)
+    everything = await api.get(
+        "/registrations/export", admin, format="csv", reason=REASON, status="all"
+    )
 
     assert len(approved.content.decode("utf-8-sig").splitlines()) == 2
     assert len(everything.content.decode("utf-8-sig").splitlines()) == 3
@@ -66,7 +71,7 @@ async def test_the_xlsx_export_keeps_the_nik_and_phone_as_text(api: Api) -> None
     admin = await api.official()
     await _approved(api, admin, nik=NIK, phone="+6281234567890")
 
-    response = await api.get("/registrations/export", admin, format="xlsx")
+    response = await api.get("/registrations/export", admin, format="xlsx", reason=REASON)
 
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -84,8 +89,8 @@ async def test_a_name_that_looks_like_a_formula_stays_text(api: Api) -> None:
     admin = await api.official()
     await _approved(api, admin, heir_name="=HYPERLINK(1)")
 
-    as_csv = await api.get("/registrations/export", admin, format="csv")
-    as_xlsx = await api.get("/registrations/export", admin, format="xlsx")
+    as_csv = await api.get("/registrations/export", admin, format="csv", reason=REASON)
+    as_xlsx = await api.get("/registrations/export", admin, format="xlsx", reason=REASON)
 
     row = next(csv.DictReader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
     assert row["NAMA_AHLI_WARIS"] == "'=HYPERLINK(1)"
@@ -99,7 +104,7 @@ async def test_every_export_is_audited_with_the_ids_it_contained(api: Api) -> No
     admin = await api.official()
     registration = await _approved(api, admin, nik=NIK)
 
-    await api.get("/registrations/export", admin, format="xlsx")
+    await api.get("/registrations/export", admin, format="xlsx", reason=REASON)
 
     (entry,) = await api.audit("registrations.exported")
     assert entry.actor.startswith("official:")
@@ -112,7 +117,7 @@ async def test_every_export_is_audited_with_the_ids_it_contained(api: Api) -> No
 async def test_an_unknown_export_format_is_refused(api: Api) -> None:
     admin = await api.official()
 
-    response = await api.get("/registrations/export", admin, format="pdf")
+    response = await api.get("/registrations/export", admin, format="pdf", reason=REASON)
 
     assert response.status_code == 422
 
@@ -124,7 +129,7 @@ async def test_the_export_command_writes_a_private_file_and_audits_it(
     await _approved(api, admin, nik=NIK)
     output = tmp_path / "bpjs.xlsx"
 
-    count = await export_to_file(api.services.settings, "approved", "xlsx", output)
+    count = await export_to_file(api.services.settings, "approved", "xlsx", output, REASON)
 
     assert count == 1
     assert output.stat().st_mode & 0o077 == 0
@@ -133,3 +138,14 @@ async def test_the_export_command_writes_a_private_file_and_audits_it(
     assert sheet.cell(row=2, column=1).value == NIK
     entries: list[AuditLog] = await api.audit("registrations.exported")
     assert [entry.actor.split(":")[0] for entry in entries] == ["cli"]
+    assert entries[0].detail is not None and entries[0].detail["reason"] == REASON
+
+
+async def test_the_export_command_refuses_to_run_without_a_reason(api: Api, tmp_path: Path) -> None:
+    output = tmp_path / "bpjs.csv"
+
+    with pytest.raises(ValueError, match="--reason"):
+        await export_to_file(api.services.settings, "approved", "csv", output, " ")
+
+    assert not output.exists()
+    assert await api.audit("registrations.exported") == []

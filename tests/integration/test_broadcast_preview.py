@@ -260,7 +260,11 @@ async def test_a_reviewer_cannot_address_or_count_workers_who_never_registered(
 ) -> None:
     """They have no region: a regional reviewer would reach (and count) chats anywhere."""
     reviewer = await api.official("reviewer", "36.04")
-    body = {"text": "Info", "segment": {"status": ["unregistered"], "region": "36.04"}}
+    body = {
+        "text": "Info",
+        "segment": {"status": ["unregistered"], "region": "36.04"},
+        "reason": "Info program baru",
+    }
     refused = await api.post(path, reviewer, body)
     assert refused.status_code == 403
     assert "only an admin" in refused.json()["detail"]

@@ -72,14 +72,16 @@ async def test_officials_send_and_watch_a_broadcast_through_the_api(tmp_path: Pa
                     "/api/v1/broadcasts/audience", json={"segment": {}}, headers=auth
                 )
                 created = await client.post(
-                    "/api/v1/broadcasts", json={"text": "Info", "segment": {}}, headers=auth
+                    "/api/v1/broadcasts",
+                    json={"text": "Info", "segment": {}, "reason": "Info program baru"},
+                    headers=auth,
                 )
                 url = f"/api/v1/broadcasts/{created.json()['id']}"
                 await tg.wait_for_async(lambda: len(tg.count_per_chat()) == 5, timeout=15)
                 watched = await client.get(url, headers=auth)
                 outside = await client.post(
                     "/api/v1/broadcasts",
-                    json={"text": "Info", "segment": {"region": "31"}},
+                    json={"text": "Info", "segment": {"region": "31"}, "reason": "Info baru"},
                     headers={"Authorization": f"Bearer {reviewer}"},
                 )
                 anonymous = await client.get(url)

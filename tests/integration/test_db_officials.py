@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import text
+from sqlalchemy import text, update
 from sqlmodel import select
 
 from storage.errors import ConflictError
 from storage.infra.db import Database
-from storage.models import ApiToken, Official
+from storage.models import ApiToken, Official, utcnow
 from storage.repos import audit
-from storage.repos.officials import MAX_FAILED_LOGINS, Officials
+from storage.repos.officials import TOKEN_LIFETIME, Officials
 
 # Cheap argon2 parameters keep these tests fast; production uses the library's defaults.
 FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
@@ -93,13 +94,26 @@ async def test_an_unknown_username_is_refused(officials: Officials) -> None:
     assert await officials.verify_password("nobody", "anything") is None
 
 
-async def test_repeated_wrong_passwords_lock_the_account(officials: Officials) -> None:
-    _, password, _ = await officials.create("rina", "Rina Wati", "reviewer", None)
+async def test_an_expired_token_is_refused(officials: Officials, db: Database) -> None:
+    _, _, token = await officials.create("rina", "Rina Wati", "reviewer", None)
+    assert await officials.authenticate_token(token) is not None
+    async with db.session() as session:
+        await session.exec(update(ApiToken).values(expires_at=utcnow() - timedelta(seconds=1)))
+        await session.commit()
 
-    for _ in range(MAX_FAILED_LOGINS):
-        await officials.verify_password("rina", "guess")
+    assert await officials.authenticate_token(token) is None
 
-    assert await officials.verify_password("rina", password) is None
+
+async def test_a_new_officials_token_expires_after_the_default_lifetime(
+    officials: Officials, db: Database
+) -> None:
+    await officials.create("rina", "Rina Wati", "reviewer", None)
+
+    async with db.session() as session:
+        row = (await session.exec(select(ApiToken))).one()
+    assert row.expires_at is not None
+    assert abs(row.expires_at - (utcnow() + TOKEN_LIFETIME)) < timedelta(minutes=1)
+    assert row.read_only is False
 
 
 async def test_an_outdated_password_hash_is_upgraded_on_login(db: Database) -> None:

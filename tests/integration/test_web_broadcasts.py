@@ -30,7 +30,8 @@ async def broadcasts(web: Web) -> list[Broadcast]:
 
 async def compose(browser: Browser, action: str, **fields: Any) -> Any:
     await browser.get("/admin/broadcasts")
-    return await browser.post("/admin/broadcasts", {"text": MESSAGE, "action": action, **fields})
+    form = {"text": MESSAGE, "action": action, "reason": "Informasi program baru", **fields}
+    return await browser.post("/admin/broadcasts", form)
 
 
 async def test_compose_count_then_send_creates_a_broadcast_for_the_segment(web: Web) -> None:

@@ -69,7 +69,9 @@ async def test_an_overdue_erasure_request_is_highlighted_and_completed_from_the_
     browser = await web.signed_in()
 
     page = (await browser.get("/admin/data-requests")).text
-    done = await browser.post(f"/admin/data-requests/{request_id}/erase")
+    done = await browser.post(
+        f"/admin/data-requests/{request_id}/erase", {"reason": "Permintaan pekerja"}
+    )
 
     assert 'class="overdue"' in page
     assert "Terlambat" in page
@@ -85,7 +87,7 @@ async def test_a_reviewer_cannot_erase_another_regions_request(web: Web) -> None
     browser = await web.signed_in("reviewer", "36.04")
 
     listed = (await browser.get("/admin/data-requests")).text
-    await browser.post(f"/admin/data-requests/{request_id}/erase")
+    await browser.post(f"/admin/data-requests/{request_id}/erase", {"reason": "Permintaan pekerja"})
 
     assert f"/admin/data-requests/{request_id}/erase" not in listed
     assert await DataRights(web.services.db, web.services.cipher).open_requests() != []
@@ -97,7 +99,9 @@ async def test_the_csv_export_downloads_the_approved_registrations_and_is_audite
     browser = await web.signed_in()
     await browser.post(f"/admin/registrations/{approved}/approve")
 
-    response = await browser.post("/admin/export", {"format": "csv", "status": "approved"})
+    response = await browser.post(
+        "/admin/export", {"format": "csv", "status": "approved", "reason": "Unggah BPJS"}
+    )
 
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")

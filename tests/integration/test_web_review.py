@@ -50,7 +50,7 @@ async def test_a_reviewer_cannot_open_or_decide_on_another_regions_registration(
     browser = await web.signed_in("reviewer", "36.04")
 
     opened = await browser.get(f"/admin/registrations/{theirs}")
-    nik = await browser.post(f"/admin/registrations/{theirs}/nik")
+    nik = await browser.post(f"/admin/registrations/{theirs}/nik", {"reason": "Cek data"})
     approved = await browser.post(f"/admin/registrations/{theirs}/approve")
 
     assert opened.status_code == nik.status_code == approved.status_code == 403
@@ -64,7 +64,7 @@ async def test_show_nik_reveals_it_and_records_the_view(web: Web) -> None:
     browser = await web.signed_in()
 
     before = await browser.get(f"/admin/registrations/{registration}")
-    shown = await browser.post(f"/admin/registrations/{registration}/nik")
+    shown = await browser.post(f"/admin/registrations/{registration}/nik", {"reason": "Cek data"})
 
     assert NIK not in before.text
     assert shown.status_code == 200

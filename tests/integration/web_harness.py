@@ -12,8 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import pyotp
 import pytest
+from sqlalchemy import update
 
+from storage.models import Official
+from storage.repos.second_factor import SecondFactor
 from tests.integration.api_harness import Api
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]*)"')
@@ -31,6 +35,7 @@ class Browser:
     """One browser: its own cookies; remembers the CSRF token of the last page it saw."""
 
     client: httpx.AsyncClient
+    web: Web | None = None
     csrf: str = ""
 
     async def get(self, path: str, **params: Any) -> httpx.Response:
@@ -50,8 +55,17 @@ class Browser:
         return await self.client.post(path, data=form)
 
     async def login(self, username: str, password: str) -> httpx.Response:
+        """Log in; for an official whose TOTP the harness set up, the code step too."""
         await self.get("/admin/login")
-        return await self.post("/admin/login", {"username": username, "password": password})
+        response = await self.post("/admin/login", {"username": username, "password": password})
+        secret = self.web.totp.get(username) if self.web else None
+        location = response.headers.get("location", "")
+        if secret is None or not location.startswith("/admin/login/code"):
+            return response
+        assert self.web is not None
+        await self.web.allow_code_again(username)
+        await self.get(location)
+        return await self.post("/admin/login/code", {"code": pyotp.TOTP(secret).now()})
 
 
 @dataclass
@@ -59,23 +73,53 @@ class Web:
     """The app of `api`, officials with known passwords, and browsers on it."""
 
     api: Api
+    totp: dict[str, str] = field(default_factory=dict)
     _clients: list[httpx.AsyncClient] = field(default_factory=list)
 
     @property
     def services(self) -> Any:
         return self.api.services
 
-    async def official(self, role: str = "admin", region: str | None = None) -> tuple[str, str]:
-        """A new official's (username, password)."""
+    async def official(
+        self, role: str = "admin", region: str | None = None, *, totp: bool | None = None
+    ) -> tuple[str, str]:
+        """A new official's (username, password); admins get a second factor unless told not.
+
+        `Browser.login` then answers the code step with a code from that secret.
+        """
         username = f"{role}-{secrets.token_hex(4)}"
-        _, password, _ = await self.services.officials.create(username, "Ibu Petugas", role, region)
+        official, password, _ = await self.services.officials.create(
+            username, "Ibu Petugas", role, region
+        )
+        if totp if totp is not None else role == "admin":
+            self.totp[username] = await self.set_up_totp(official.id)
         return username, password
 
-    def browser(self, base_url: str = "http://lindungi.test") -> Browser:
-        transport = httpx.ASGITransport(app=self.api.app)
+    async def set_up_totp(self, official_id: int) -> str:
+        """Give an official a confirmed second factor; returns its secret."""
+        factor = SecondFactor(self.services.db, self.services.cipher)
+        secret, _ = await factor.begin(official_id)
+        assert await factor.confirm(official_id, pyotp.TOTP(secret).now())
+        return secret
+
+    async def allow_code_again(self, username: str) -> None:
+        """Forget the last code step used, so that the harness may log in twice in 30 s."""
+        async with self.services.db.session() as session:
+            await session.exec(
+                update(Official)
+                .where(Official.username == username)  # type: ignore[arg-type]
+                .values(totp_last_step=None)
+            )
+            await session.commit()
+
+    def browser(
+        self, base_url: str = "http://lindungi.test", address: str = "127.0.0.1"
+    ) -> Browser:
+        """A browser on its own client `address` (logins are throttled per address)."""
+        transport = httpx.ASGITransport(app=self.api.app, client=(address, 123))
         client = httpx.AsyncClient(transport=transport, base_url=base_url)
         self._clients.append(client)
-        return Browser(client)
+        return Browser(client, self)
 
     async def signed_in(self, role: str = "admin", region: str | None = None) -> Browser:
         """A browser where a new official has logged in and opened the queue."""
