@@ -15,6 +15,8 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, String, cast, delete, literal, or_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -71,11 +73,14 @@ async def stop_broadcasts(session: AsyncSession, chats: Collection[int]) -> None
     if not chats:
         return
     now = utcnow()
-    await session.exec(
-        update(WorkerChat)
-        .where(col(WorkerChat.chat_id).in_(chats))
-        .values(opted_out=True, opted_out_at=now)
+    # An upsert: a directory entry written later (they are written in the background) finds
+    # the chat opted out and leaves it so.
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+    opted_out = {"opted_out": True, "opted_out_at": now}
+    statement = insert(WorkerChat).values(
+        [{"chat_id": c, "first_seen": now, "last_seen": now, **opted_out} for c in sorted(chats)]
     )
+    await session.exec(statement.on_conflict_do_update(index_elements=["chat_id"], set_=opted_out))
     await session.exec(
         update(BroadcastRecipient)
         .where(col(BroadcastRecipient.chat_id).in_(chats))
