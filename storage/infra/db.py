@@ -5,6 +5,7 @@ Works with `sqlite+aiosqlite://`, `postgresql+psycopg://` and `postgresql+asyncp
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.infra.files import private_file
+
+log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -100,7 +103,9 @@ class Database:
         if not self.is_sqlite:
             return
         async with self.engine.connect() as connection:
-            await connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+            busy = (await connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))).scalar()
+        if busy:
+            log.warning("the SQLite write-ahead log could not be emptied: readers kept it busy")
 
     async def dispose(self) -> None:
         await self.engine.dispose()
