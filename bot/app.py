@@ -132,7 +132,11 @@ async def metrics(request: Request) -> Response:
 def create_app(settings: Settings | None = None, *, api: BotApi | None = None) -> FastAPI:
     """A FastAPI app; services are built at start-up (not at import time)."""
     settings = settings or Settings()
+    docs = settings.api_docs_served
     app = FastAPI(
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
         title="Lindungi",
         version="0.1.0",
         description="Registration of informal workers for BPJS Ketenagakerjaan (JKK, JKM).",
@@ -145,7 +149,7 @@ def create_app(settings: Settings | None = None, *, api: BotApi | None = None) -
     # Outermost: a body over its route's limit is refused before anyone reads it.
     app.add_middleware(BodyLimit)
     app.include_router(api_router)
-    app.include_router(web_router(secure_cookies=(settings.public_url or "").startswith("https:")))
+    app.include_router(web_router(secure_cookies=settings.production))
     app.mount("/admin/static", web_static(), name="console-static")
     return app
 

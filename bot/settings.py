@@ -68,6 +68,19 @@ class Settings(BaseSettings):
     # process's recipients stay claimed before another process takes them over.
     broadcast_senders: int = Field(default=8, ge=1)
     broadcast_lease: float = Field(default=15.0, gt=1)
+    # The API's documentation (`/docs`, `/redoc`, `/openapi.json`), open to anyone who can
+    # reach the server. Unset: off in production (a public URL with https), on otherwise.
+    api_docs: bool | None = None
+
+    @property
+    def production(self) -> bool:
+        """Served to the public over HTTPS (`LINDUNGI_PUBLIC_URL` starts with https://)."""
+        return (self.public_url or "").startswith("https:")
+
+    @property
+    def api_docs_served(self) -> bool:
+        """`LINDUNGI_API_DOCS` when set; else on except in production."""
+        return self.api_docs if self.api_docs is not None else not self.production
 
     @property
     def telegram_enabled(self) -> bool:

@@ -104,17 +104,20 @@ def get_review(services: ServicesDep) -> Review:
 
 ReviewDep = Annotated[Review, Depends(get_review)]
 
+NOT_FOUND = "No registration has this id."
+"""The refusal of a registration id that does not exist or lies outside the official's region."""
+
 
 async def registration_in_scope(
     registration_id: Annotated[int, Path(ge=1, le=2**31 - 1, description="The registration's id.")],
     official: CurrentOfficial,
     review: ReviewDep,
 ) -> Registration:
+    """The registration, if the official may see it; else 404, the same for one out of their
+    region as for an id that does not exist (no answer tells which ids exist)."""
     row = await review.get(registration_id)
-    if row is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "No registration has this id.")
-    if not official.scope.allows(row):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "This registration is outside your region.")
+    if row is None or not official.scope.allows(row):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
     return row
 
 

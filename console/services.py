@@ -11,6 +11,7 @@ from domain.programs import ProgramSet
 from domain.regions import RegionDirectory
 from storage.infra.crypto import Cipher
 from storage.infra.db import Database
+from storage.infra.state import StateStore
 from storage.models import Broadcast
 from storage.repos.officials import Officials
 
@@ -46,6 +47,11 @@ class ConsoleServices(Protocol):
 
     @property
     def cipher(self) -> Cipher: ...
+
+    @property
+    def state(self) -> StateStore:
+        """Workers' conversation state (forgotten with an erasure)."""
+        ...
 
     @property
     def officials(self) -> Officials: ...

@@ -251,36 +251,35 @@ async def audience(
     return {"count": await WorkerChats(services.db).count_segment(segment)}
 
 
-@router.get("/broadcasts/{broadcast_id}", responses=errors(401, 403, 404), summary="Progress")
+async def _reachable(services: ServicesDep, broadcast_id: int, official: Actor) -> Broadcasts:
+    """The broadcasts, once this one is known to be within the official's reach; else 404,
+    the same for a broadcast addressed outside their region as for an unknown id."""
+    broadcasts = Broadcasts(services.db)
+    try:
+        reachable = within_reach(await broadcasts.get(broadcast_id), official)
+    except NotFoundError:
+        reachable = False
+    if not reachable:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No broadcast has this id.")
+    return broadcasts
+
+
+@router.get("/broadcasts/{broadcast_id}", responses=errors(401, 404), summary="Progress")
 async def progress(
     broadcast_id: BroadcastId, official: CurrentOfficial, services: ServicesDep
 ) -> dict[str, Any]:
     """Status, total, sent, failed, blocked, remaining, recent rate and estimated finish. A
     reviewer sees only broadcasts addressed within their region."""
-    broadcasts = Broadcasts(services.db)
-    try:
-        if not within_reach(await broadcasts.get(broadcast_id), official):
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN, "This broadcast is addressed outside your region."
-            )
-        return (await broadcasts.progress(broadcast_id)).to_json()
-    except NotFoundError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "No broadcast has this id.") from None
+    broadcasts = await _reachable(services, broadcast_id, official)
+    return (await broadcasts.progress(broadcast_id)).to_json()
 
 
-@router.post("/broadcasts/{broadcast_id}/cancel", responses=errors(401, 403, 404), summary="Cancel")
+@router.post("/broadcasts/{broadcast_id}/cancel", responses=errors(401, 404), summary="Cancel")
 async def cancel(
     broadcast_id: BroadcastId, official: CurrentOfficial, services: ServicesDep
 ) -> dict[str, Any]:
     """Stop sending; messages already delivered stay delivered. A reviewer may cancel only
     broadcasts addressed within their region."""
-    broadcasts = Broadcasts(services.db)
-    try:
-        if not within_reach(await broadcasts.get(broadcast_id), official):
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN, "This broadcast is addressed outside your region."
-            )
-        await broadcasts.cancel(broadcast_id)
-        return (await broadcasts.progress(broadcast_id)).to_json()
-    except NotFoundError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "No broadcast has this id.") from None
+    broadcasts = await _reachable(services, broadcast_id, official)
+    await broadcasts.cancel(broadcast_id)
+    return (await broadcasts.progress(broadcast_id)).to_json()

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, status
 
 from console.api.responses import errors
 from console.deciding import decide, decision
-from console.deps import CurrentOfficial, ReviewDep, ScopedRegistration, ServicesDep
+from console.deps import NOT_FOUND, CurrentOfficial, ReviewDep, ScopedRegistration, ServicesDep
 from console.schemas import ActivateIn, RegistrationOut, RejectIn
 from console.services import ConsoleServices
 from storage.errors import ConflictError, NotFoundError, QuotaFullError
@@ -17,8 +17,8 @@ from storage.models import Registration
 from storage.repos.review import Decision, Review
 
 router = APIRouter(prefix="/registrations/{registration_id}", tags=["decisions"])
-REFUSALS = errors(401, 403, 404, 409)
-WITH_BODY = errors(400, 401, 403, 404, 409)
+REFUSALS = errors(401, 404, 409)
+WITH_BODY = errors(400, 401, 404, 409)
 
 
 async def _decide(
@@ -27,7 +27,7 @@ async def _decide(
     try:
         decided = await decide(review, services, row, made)
     except NotFoundError as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "No registration has this id.") from exc
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND) from exc
     except QuotaFullError as exc:
         raise HTTPException(
             status.HTTP_409_CONFLICT,

@@ -21,8 +21,7 @@ router = APIRouter(prefix="/questions", tags=["questions"])
 _ERRORS: dict[int, str] = {
     400: "The body is not valid JSON.",
     401: "No API token, or one that is not valid.",
-    403: "The question is outside the official's region.",
-    404: "No question has this id.",
+    404: "No question has this id that the official may see.",
     409: "The question has been answered already.",
 }
 
@@ -44,11 +43,10 @@ async def question_in_scope(
     official: CurrentOfficial,
     questions: QuestionsDep,
 ) -> QuestionView:
+    """The question, if the official may see it; else the same 404 as for an unknown id."""
     found = await questions.get(question_id)
-    if found is None:
+    if found is None or not found.visible_to(official.scope):
         raise HTTPException(status.HTTP_404_NOT_FOUND, _ERRORS[404])
-    if not found.visible_to(official.scope):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "This question is outside your region.")
     return found
 
 
@@ -74,7 +72,7 @@ async def list_questions(
 @router.get(
     "/{question_id}",
     response_model=QuestionOut,
-    responses=errors(401, 403, 404),
+    responses=errors(401, 404),
     summary="One question",
 )
 async def get_question(question: ScopedQuestion) -> QuestionOut:
@@ -85,7 +83,7 @@ async def get_question(question: ScopedQuestion) -> QuestionOut:
 @router.post(
     "/{question_id}/reply",
     response_model=QuestionOut,
-    responses=errors(400, 401, 403, 404, 409),
+    responses=errors(400, 401, 404, 409),
     summary="Answer a question",
 )
 async def reply_to_question(

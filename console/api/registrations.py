@@ -134,7 +134,7 @@ async def export_registrations(
 @router.get(
     "/registrations/{registration_id}",
     response_model=RegistrationDetail,
-    responses=errors(401, 403, 404),
+    responses=errors(401, 404),
     summary="One registration, with the full NIK (audited)",
 )
 async def get_registration(

@@ -10,8 +10,8 @@ from console.schemas import ErrorOut
 _ERRORS: dict[int, str] = {
     400: "The body is not valid JSON.",
     401: "No API token, or one that is not valid.",
-    403: "Outside the official's role or region.",
-    404: "No registration has this id.",
+    403: "Outside the official's role, or a segment outside their region.",
+    404: "No registration has this id that the official may see.",
     409: "The registration's status does not allow this, or the program's quota is full.",
 }
 

@@ -315,9 +315,9 @@ async def cancel(
     try:
         row = await broadcasts.get(broadcast_id)
     except NotFoundError:
-        raise WebError(404, TEXT["not_found"]) from None
-    if not within_reach(row, session.official):
-        raise WebError(403, TEXT["broadcast_out_of_region"])
+        row = None
+    if row is None or not within_reach(row, session.official):  # the same 404 either way
+        raise WebError(404, TEXT["not_found"])
     if await broadcasts.cancel(broadcast_id):
         message = ("ok", TEXT["broadcast_cancelled"].format(id=broadcast_id))
     else:

@@ -33,12 +33,11 @@ async def scoped_row(
     session: SessionDep,
     review: ReviewDep,
 ) -> Registration:
-    """The registration, if it lies in the official's regions (403 outside, 404 unknown)."""
+    """The registration, if it lies in the official's regions; else 404, outside them the same
+    as for an id that does not exist."""
     row = await review.get(registration_id)
-    if row is None:
+    if row is None or not session.official.scope.allows(row):
         raise WebError(404, TEXT["not_found"])
-    if not session.official.scope.allows(row):
-        raise WebError(403, TEXT["forbidden_region"])
     return row
 
 

@@ -102,10 +102,8 @@ async def reply(
     """Answer once; a question answered meanwhile is shown again with a 409 and why."""
     questions = questions_of(services)
     found = await questions.get(question_id)
-    if found is None:
+    if found is None or not found.visible_to(session.official.scope):
         raise WebError(404, TEXT["not_found"])
-    if not found.visible_to(session.official.scope):
-        raise WebError(403, TEXT["inbox_out_of_scope"])
     try:
         answer = ReplyIn(text=text).text
     except ValidationError:

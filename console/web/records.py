@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Path, Request, Response
 
 from console import exporting
 from console.deps import ReviewDep, ServicesDep
+from console.erasure import complete_erasure
 from console.labels import region_name
 from console.web.detail import actor_names
 from console.web.pages import WebRoute, redirect, render
@@ -136,9 +137,8 @@ async def erase(
     allowed = {row["id"]: row for row in await _scoped_requests(services, review, session)}
     if request_id not in allowed:
         return redirect(request, "/admin/data-requests", [("error", TEXT["data_already_done"])])
-    rights = DataRights(services.db, services.cipher)
     try:
-        await rights.complete_erasure(request_id, session.official.audit_name)
+        await complete_erasure(services, request_id, session.official.audit_name)
     except (ConflictError, NotFoundError):
         return redirect(request, "/admin/data-requests", [("error", TEXT["data_already_done"])])
     await _record_reason(services, session, request_id, reason.strip())

@@ -122,7 +122,6 @@ TEXT: Final[dict[str, str]] = {
         "Permintaan ditolak karena token keamanan formulir tidak cocok. "
         "Muat ulang halaman lalu coba lagi."
     ),
-    "forbidden_region": "Pendaftaran ini berada di luar wilayah Anda.",
     "admins_only": "Halaman ini hanya untuk admin.",
     "not_found": "Data tidak ditemukan.",
     "invalid_input": "Isian tidak valid. Periksa kembali lalu coba lagi.",
@@ -292,7 +291,6 @@ TEXT: Final[dict[str, str]] = {
         "Pertanyaan {ref} sudah dijawab sebelumnya; jawaban Anda tidak dikirim."
     ),
     "inbox_answer_invalid": "Tulis jawaban (1–2.000 huruf, tanpa karakter kontrol).",
-    "inbox_out_of_scope": "Pertanyaan ini berada di luar wilayah Anda.",
     "delivery_pending": "Menunggu dikirim",
     "delivery_sent": "Terkirim",
     "delivery_failed": "Gagal terkirim (bot diblokir?)",

@@ -1,6 +1,8 @@
 """The audit trail: rows are only ever added, inside the transaction of the change they record.
 
-There is deliberately no function that updates or deletes an audit row.
+There is deliberately no function here that updates or deletes an audit row. The one change
+ever made to rows already written is an erasure's (`storage.repos.erasure`): the actor
+`worker:<id>` becomes `erased:<request id>`; action, time and subject stay.
 """
 
 from __future__ import annotations

@@ -1,13 +1,14 @@
 """A worker's rights over their data (UU 27/2022): see it, correct it, withdraw consent, erase it.
 
-Erasure is requested by the worker (consent is withdrawn at once) and completed by an official
-within 3x24 hours: personal fields are overwritten, while the row's anonymous facts (status,
-occupation, region, program, dates) and the audit trail stay for the counts.
+Erasure is requested by the worker (consent is withdrawn and broadcasts stop at once) and
+completed by an official within 3x24 hours: personal values are overwritten, while anonymous
+facts (status, occupation, region, program, dates) and an audit trail that no longer names the
+worker stay for the counts. What exactly goes and stays: docs/erasure.md, `storage.repos.erasure`.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import update
@@ -16,22 +17,11 @@ from sqlmodel import col, select
 from storage.errors import ConflictError, NotFoundError
 from storage.infra.crypto import Cipher
 from storage.infra.db import Database
-from storage.models import (
-    Consent,
-    DataRequest,
-    FlowSubmission,
-    Notification,
-    Question,
-    Registration,
-    utcnow,
-)
+from storage.models import Consent, DataRequest, Registration, utcnow
 from storage.repos import audit, quotas
-from storage.repos.flow_submissions import ANSWERS_CONTEXT as FLOW_ANSWERS_CONTEXT
-from storage.repos.questions import ANSWER_CONTEXT
-from storage.repos.questions import TEXT_CONTEXT as QUESTION_CONTEXT
+from storage.repos.erasure import ERASED_NAME, Eraser, stop_broadcasts, worker_chats
 
 ERASURE_DEADLINE = timedelta(hours=72)
-ERASED_NAME = "[dihapus]"
 CORRECTABLE = frozenset(
     {
         "full_name",
@@ -199,6 +189,10 @@ class DataRights:
             )
             session.add(request)
             await session.flush()
+            # Consent is gone: no broadcast may reach the worker from now on.
+            chats = await worker_chats(session, telegram_user_id)
+            chats.add(row.telegram_chat_id)
+            await stop_broadcasts(session, chats)
             await audit.record(
                 session,
                 f"worker:{telegram_user_id}",
@@ -220,75 +214,33 @@ class DataRights:
             )
             return list(result.all())
 
-    async def _erase_questions(self, session: Any, telegram_user_id: int) -> None:
-        """The worker's questions to officials (and their answers) go too."""
-        erased = self.cipher.encrypt_text(ERASED_NAME, context=QUESTION_CONTEXT)
-        rows = await session.exec(
-            select(Question).where(col(Question.telegram_user_id) == telegram_user_id)
-        )
-        for question in rows.all():
-            question.text_ciphertext = erased
-            if question.answer_ciphertext:
-                question.answer_ciphertext = self.cipher.encrypt_text(
-                    ERASED_NAME, context=ANSWER_CONTEXT
-                )
-            question.telegram_user_id = 0
-            question.chat_id = 0
-            question.gender = None
-            if question.delivery == "pending":
-                question.delivery = "failed"
-            session.add(question)
+    async def erasure_chats(self, request_id: int) -> set[int]:
+        """The chats an open request's erasure will cover (to hold them while it runs)."""
+        async with self.db.session() as session:
+            request = await session.get(DataRequest, request_id)
+            if request is None or request.state != "open":
+                return set()
+            chats = await worker_chats(session, request.telegram_user_id)
+            if request.registration_id is not None:
+                row = await session.get(Registration, request.registration_id)
+                if row is not None:
+                    chats.add(row.telegram_chat_id)
+            chats.discard(0)
+            return chats
 
-    async def complete_erasure(self, request_id: int, actor: str) -> None:
-        """Overwrite the personal data of the request's registration; keep anonymous facts."""
+    async def complete_erasure(self, request_id: int, actor: str) -> set[int]:
+        """Overwrite the worker's personal data (docs/erasure.md); keep anonymous facts.
+
+        Returns the worker's chats: their conversation state is not in the database, and
+        whoever completes the erasure forgets it too (`console.erasure`).
+        """
         async with self.db.session() as session:
             request = await session.get(DataRequest, request_id)
             if request is None:
                 raise NotFoundError(f"no data request {request_id}")
             if request.state != "open":
                 raise ConflictError("this request is already completed")
-            if request.registration_id is not None:
-                row = await session.get(Registration, request.registration_id)
-                if row is not None:
-                    row.full_name = ERASED_NAME
-                    row.nik_ciphertext = ""
-                    row.nik_hash = f"erased:{row.id}"
-                    row.nik_masked = "•" * 16
-                    row.birth_date = date(row.birth_date.year, 1, 1)
-                    row.phone = ""
-                    row.occupation_other = None
-                    row.heir_name = None
-                    row.heir_relation = None
-                    row.telegram_user_id = 0
-                    row.telegram_chat_id = 0
-                    row.updated_at = utcnow()
-                    session.add(row)
-                await session.exec(
-                    update(Consent)
-                    .where(col(Consent.registration_id) == request.registration_id)
-                    .values(telegram_user_id=0)
-                )
-                # Queued decision messages carry the chat id, reference and reason.
-                await session.exec(
-                    update(Notification)
-                    .where(col(Notification.registration_id) == request.registration_id)
-                    .values(chat_id=0, params={})
-                )
-            if request.telegram_user_id:
-                await self._erase_questions(session, request.telegram_user_id)
-                # A flow pack's stored answers (they may hold a NIK): the answers go, the
-                # row stays as an anonymous count.
-                await session.exec(
-                    update(FlowSubmission)
-                    .where(col(FlowSubmission.telegram_user_id) == request.telegram_user_id)
-                    .values(
-                        answers_ciphertext=self.cipher.encrypt_text(
-                            "{}", context=FLOW_ANSWERS_CONTEXT
-                        ),
-                        telegram_user_id=0,
-                        telegram_chat_id=0,
-                    )
-                )
+            chats = await Eraser(session, self.cipher).erase(request)
             request.state = "done"
             request.completed_at = utcnow()
             request.completed_by = actor
@@ -298,3 +250,6 @@ class DataRights:
                 session, actor, "registration.erased", "data_request", str(request_id), None
             )
             await session.commit()
+        # The old values may still sit in SQLite's write-ahead log: fold it into the file.
+        await self.db.checkpoint()
+        return chats

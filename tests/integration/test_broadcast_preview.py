@@ -156,7 +156,9 @@ async def test_without_telegram_a_linked_official_is_told_it_is_off(api: Api) ->
     assert issued.json()["command"].startswith("/start link-")
 
 
-async def test_reviewers_cancel_only_broadcasts_within_their_region(api: Api) -> None:
+async def test_reviewers_cancel_only_broadcasts_within_their_region_others_are_not_found(
+    api: Api,
+) -> None:
     admin = await api.official("admin")
     reviewer = await api.official("reviewer", "36.04")
     broadcasts = Broadcasts(api.services.db)
@@ -165,26 +167,32 @@ async def test_reviewers_cancel_only_broadcasts_within_their_region(api: Api) ->
     own = await broadcasts.create("Info", {"region": ["36.04.01"]}, draft=True)
 
     refused = [await api.post(f"/broadcasts/{b}/cancel", reviewer) for b in (elsewhere, everyone)]
+    unknown = await api.post(f"/broadcasts/{own + 1000}/cancel", reviewer)
     allowed = await api.post(f"/broadcasts/{own}/cancel", reviewer)
     by_admin = await api.post(f"/broadcasts/{elsewhere}/cancel", admin)
 
-    assert [r.status_code for r in refused] == [403, 403]
-    assert "outside your region" in refused[0].json()["detail"]
+    assert [r.status_code for r in refused] == [404, 404] == [unknown.status_code] * 2
+    assert refused[0].json() == refused[1].json() == unknown.json()
     assert allowed.status_code == 200 and allowed.json()["status"] == "cancelled"
     assert by_admin.status_code == 200 and by_admin.json()["status"] == "cancelled"
     assert (await broadcasts.get(everyone)).status == "draft"
 
 
-async def test_reviewers_see_the_progress_only_of_broadcasts_within_their_region(api: Api) -> None:
+async def test_reviewers_see_the_progress_only_of_broadcasts_within_their_region(
+    api: Api,
+) -> None:
+    """Another region's broadcast is not found, exactly like one that does not exist."""
     reviewer = await api.official("reviewer", "36.04")
     broadcasts = Broadcasts(api.services.db)
     elsewhere = await broadcasts.create("Info", {"region": ["36.73"]}, draft=True)
     own = await broadcasts.create("Info", {"region": ["36.04"]}, draft=True)
 
     refused = await api.get(f"/broadcasts/{elsewhere}", reviewer)
+    unknown = await api.get(f"/broadcasts/{own + 1000}", reviewer)
     shown = await api.get(f"/broadcasts/{own}", reviewer)
 
-    assert refused.status_code == 403
+    assert refused.status_code == unknown.status_code == 404
+    assert refused.json() == unknown.json()
     assert shown.status_code == 200 and shown.json()["status"] == "draft"
 
 

@@ -10,10 +10,12 @@ from collections.abc import Callable
 import pytest
 from alembic import command
 from sqlalchemy import inspect
+from sqlmodel import select
 
 from storage.infra.crypto import Cipher
 from storage.infra.db import Database
 from storage.infra.migrate import alembic_config, current, run_with_connection, upgrade
+from storage.models import FlowSubmission
 from storage.repos import flow_submissions
 from storage.repos.data_rights import DataRights
 from storage.repos.flow_submissions import FlowSubmissions
@@ -96,13 +98,18 @@ async def test_erasing_a_workers_data_also_erases_their_flow_answers(
     await Registrations(db, cipher).submit(new)
     user = new.telegram_user_id
     store = FlowSubmissions(db, cipher)
-    await store.submit("peer_registration", f"{user}:k", user, user, ANSWERS)
+    stored = await store.submit("peer_registration", f"{user}:k", user, user, ANSWERS)
     rights = DataRights(db, cipher)
     request = await rights.request_erasure(user)
     assert request.id is not None
     await rights.complete_erasure(request.id, "official:1")
 
-    row = await store.find(f"{user}:k")
-    assert row is not None  # an anonymous count remains
+    assert await store.find(f"{user}:k") is None  # the key named the chat
+    async with db.session() as session:
+        found = await session.exec(
+            select(FlowSubmission).where(FlowSubmission.reference == stored.reference)
+        )
+        row = found.one()  # an anonymous count remains
     assert (row.telegram_user_id, row.telegram_chat_id) == (0, 0)
+    assert str(user) not in row.submission_key
     assert store.answers(row) == {}

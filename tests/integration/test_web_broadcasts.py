@@ -92,10 +92,12 @@ async def test_a_reviewer_sees_and_cancels_only_their_regions_broadcasts(web: We
 
     page = (await browser.get("/admin/broadcasts")).text
     refused = await browser.post(f"/admin/broadcasts/{national}/cancel")
+    unknown = await browser.post(f"/admin/broadcasts/{ours + 1000}/cancel")
 
     assert "Untuk Serang" in page and "Untuk semua" not in page
     assert f"/admin/broadcasts/{ours}/cancel" in page
-    assert refused.status_code == 403
+    assert refused.status_code == unknown.status_code == 404  # as if it did not exist
+    assert refused.text == unknown.text
     assert (await store.get(national)).status == "scheduled"
 
 

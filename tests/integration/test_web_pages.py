@@ -7,7 +7,8 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from storage.models import DataRequest, Registration, utcnow
-from storage.repos.data_rights import ERASED_NAME, DataRights
+from storage.repos.data_rights import DataRights
+from storage.repos.erasure import ERASED_NAME
 from tests.integration.api_harness import OTHER_REGION, api_fixture  # noqa: F401 - `api`
 from tests.integration.web_harness import Web, web_fixture  # noqa: F401 - the `web` fixture
 

@@ -52,9 +52,10 @@ async def test_a_reviewer_cannot_open_or_decide_on_another_regions_registration(
     opened = await browser.get(f"/admin/registrations/{theirs}")
     nik = await browser.post(f"/admin/registrations/{theirs}/nik", {"reason": "Cek data"})
     approved = await browser.post(f"/admin/registrations/{theirs}/approve")
+    unknown = await browser.get(f"/admin/registrations/{theirs + 1000}")
 
-    assert opened.status_code == nik.status_code == approved.status_code == 403
-    assert "di luar wilayah Anda" in opened.text
+    assert opened.status_code == nik.status_code == approved.status_code == 404
+    assert opened.text == unknown.text  # as if it did not exist
     assert await web.api.audit("nik.viewed") == []
     assert await status_of(web, theirs) == "pending"
 
