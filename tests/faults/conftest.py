@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from bot.logs import configure_logging
 from tests.e2e.harness import BotHarness, make_settings, running_bot
 from tests.fakebot import FakeTelegram
 from tests.faults.services import OwnPostgres, OwnRedis
@@ -61,3 +63,14 @@ async def bot_on_own_postgres(
     settings = make_settings(tmp_path / "data", tg, database_url=own_postgres.url)
     async with running_bot(settings, tg) as harness:
         yield harness
+
+
+@pytest.fixture
+def product_log(capsys: pytest.CaptureFixture[str]) -> Iterator[Callable[[], str]]:
+    """Logging set up as `lindungi serve` does; call the result for what it wrote so far."""
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    configure_logging("INFO", json=False)
+    yield lambda: capsys.readouterr().err
+    root.handlers[:] = saved[0]
+    root.setLevel(saved[1])

@@ -7,17 +7,20 @@ redelivered update finishes the registration: stored once, confirmed once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from tests.e2e.harness import BotHarness, sql
 from tests.e2e.test_registration import register_until_summary
 from tests.faults.services import OwnPostgres
+from tests.walks import NIK
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 
 async def test_a_registration_sent_while_the_database_is_down_is_finished_when_it_is_back(
-    bot_on_own_postgres: BotHarness, own_postgres: OwnPostgres
+    bot_on_own_postgres: BotHarness, own_postgres: OwnPostgres, product_log: Callable[[], str]
 ) -> None:
     bot = bot_on_own_postgres
     w = bot.worker()
@@ -42,3 +45,7 @@ async def test_a_registration_sent_while_the_database_is_down_is_finished_when_i
 
     await w.say("halo")  # the next message is handled as usual, without a notice
     assert "tidak perlu kirim lagi" not in w.last
+    logged = product_log()
+    assert "held" in logged  # the outage is logged, the worker's data is not
+    for value in (NIK, "6281234567890", "812-3456-7890", "Ahmad Fauzi", "Siti Aminah"):
+        assert value not in logged

@@ -7,6 +7,8 @@ answered once, and the conversation goes on where it was.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from tests.e2e.harness import BotHarness
@@ -16,7 +18,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
 
 async def test_an_update_that_could_not_be_stored_is_not_acknowledged_and_is_answered_on_redelivery(
-    bot_on_own_redis: BotHarness, own_redis: OwnRedis
+    bot_on_own_redis: BotHarness, own_redis: OwnRedis, product_log: Callable[[], str]
 ) -> None:
     bot = bot_on_own_redis
     w = bot.worker()
@@ -33,6 +35,9 @@ async def test_an_update_that_could_not_be_stored_is_not_acknowledged_and_is_ans
     accepted = await bot.post(update)  # Telegram's redelivery
     assert accepted.status_code == 200
     assert len(w.texts) == asked_before + 1
+    logged = product_log()
+    assert "could not be stored" in logged  # the outage is logged, the worker's answer is not
+    assert "Ahmad Fauzi" not in logged
     assert "NIK" in w.last  # the name was taken: the next question
 
     again = await bot.post(update)  # a duplicate delivery is not answered twice
