@@ -179,7 +179,9 @@ async def _run_jobs(services: Services, stop: asyncio.Event) -> None:
             # Cancels running jobs; a delivery lets its sends under way finish and be recorded.
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await worker.close()
-            await asyncio.gather(jobs, return_exceptions=True)
+            # `close` stops waiting at the first cancelled job: wait for every job to finish
+            # handing back its claims before the database is closed under them.
+            await asyncio.gather(jobs, *worker.tasks.values(), return_exceptions=True)
         if stop.is_set():
             return
         failure = jobs.exception() if jobs.done() and not jobs.cancelled() else None
