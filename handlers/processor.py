@@ -8,6 +8,7 @@ leave the outbox only once Telegram accepted them; what could not be sent is ret
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import OrderedDict
@@ -32,6 +33,7 @@ from storage.infra.state import HeldChat, StateStore
 log = logging.getLogger(__name__)
 
 RECENT_UPDATES = 50
+LONG_TEXT = 300  # characters above which a turn runs in a thread (FAQ matching of long texts)
 SENT_LATELY = 10_000  # outbox item ids remembered per process (a few minutes of traffic)
 # What a failure outside Telegram's answers counts as: a retry after the replies' wait.
 RETRY_SOON = Answer(Kind.RETRY, "not sent")
@@ -137,7 +139,12 @@ class UpdateProcessor:
         today = self.now()
         label = "handled"
         try:
-            outcome = self.engine.handle(session, env.incoming, today)
+            if len(env.incoming.text) > LONG_TEXT:
+                # Matching a long free text to the FAQ takes a while: in a thread (the engine is
+                # pure), so that other chats' updates go on meanwhile.
+                outcome = await asyncio.to_thread(self.engine.handle, session, env.incoming, today)
+            else:
+                outcome = self.engine.handle(session, env.incoming, today)
             for _ in range(MAX_EFFECTS_PER_TURN):
                 if outcome.effect is None:
                     break

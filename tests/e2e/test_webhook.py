@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import pytest
@@ -132,3 +133,14 @@ async def test_workers_who_started_the_bot_are_in_the_broadcast_directory(bot: B
     await w.command("/mulai")
     rows = {r["chat_id"]: r for r in await sql(bot, "SELECT * FROM worker_chats")}
     assert not rows[w.user_id]["opted_out"]
+
+
+async def test_a_long_free_text_question_is_answered_while_other_chats_go_on(
+    bot: BotHarness,
+) -> None:
+    """Long texts are matched in a thread: the answer comes, and other chats are served."""
+    asking, other = bot.worker(), bot.worker("Budi")
+    question = "gimana cara klaim santunan kecelakaan kerja " * 90  # ~4,000 characters
+    answered = await asyncio.gather(asking.say(question[:4096]), other.command("/start"))
+    assert [r.status_code for r in answered] == [200, 200]
+    assert asking.texts and "selamat datang" in other.last
