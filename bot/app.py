@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from bot.broadcasting import EmbeddedRunner
-from bot.guards import ApiHeaders, BodyLimit
+from bot.guards import ApiHeaders, BodyLimit, limit_for
 from bot.services import Services, build_services
 from bot.settings import Settings
 from console.api import api_router
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 1.0
 WEBHOOK_PATH = "/telegram/webhook"
-MAX_UPDATE_BYTES = 1 << 20  # Telegram's updates are a few kilobytes
+MAX_UPDATE_BYTES = limit_for(WEBHOOK_PATH)  # one bound, declared in bot.guards
 _JSON = [(b"content-type", b"application/json")]
 
 Scope = dict[str, Any]
@@ -236,7 +236,7 @@ async def _read_body(receive: Receive) -> bytes | None:
             break
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > MAX_UPDATE_BYTES:
+        if size > MAX_UPDATE_BYTES:  # the same bound as `BodyLimit`, should it be bypassed
             return None
         chunks.append(chunk)
         if not message.get("more_body", False):
